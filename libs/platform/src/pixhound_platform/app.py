@@ -1,0 +1,98 @@
+"""The FastAPI application shell shared by every service.
+
+It wires the lifespan (the runtime is built and started there), health, readiness and
+metrics endpoints, request observability and problem-details errors, so each service
+only supplies its routers, consumers and workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pixhound_platform.observability import RequestObservabilityMiddleware, configure_logging
+from pixhound_platform.problems import install_problem_handlers
+from pixhound_platform.bus import EventBus
+from pixhound_platform.consumer import EventConsumer
+from pixhound_platform.db import MessagingTables
+from pixhound_platform.runtime import ServiceRuntime, StartupHook, Worker
+from pixhound_platform.settings import ServiceSettings
+
+
+def get_runtime(request: Request) -> ServiceRuntime:
+    return request.app.state.runtime
+
+
+RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with get_runtime(request).transaction() as session:
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(_session)]
+
+
+def operations_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness: the process is up")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Readiness: database, bus and object store reachable")
+    async def readyz(runtime: RuntimeDep) -> JSONResponse:
+        checks = await runtime.readiness()
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse({"status": "ready" if ready else "not-ready", "checks": checks}, status_code=200 if ready else 503)
+
+    @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def create_service_app(
+    *,
+    settings: ServiceSettings,
+    tables: MessagingTables,
+    routers: list[APIRouter],
+    title: str,
+    description: str,
+    consumers: list[EventConsumer] = (),
+    workers: list[Worker] = (),
+    startup: list[StartupHook] = (),
+    publishes: list[str] = (),
+    shared_bus: EventBus | None = None,
+    configure_logs: bool = True,
+) -> FastAPI:
+    if configure_logs:
+        configure_logging(settings.service_name, settings.log_level, settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = ServiceRuntime(
+            settings, tables, consumers=consumers, workers=workers, startup=startup, publishes=publishes, shared_bus=shared_bus
+        )
+        app.state.runtime = runtime
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.add_middleware(RequestObservabilityMiddleware, service=settings.service_name)
+    install_problem_handlers(app)
+    app.include_router(operations_router())
+    for router in routers:
+        app.include_router(router)
+    return app

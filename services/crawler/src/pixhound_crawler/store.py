@@ -1,0 +1,78 @@
+"""The crawler's own tables: crawls, the frontier, fetched pages, stored images and occurrences."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, BigInteger, Column, Integer, String, Table, Text, UniqueConstraint
+
+from pixhound_platform.db import BigIntId, UtcDateTime, messaging_tables, new_metadata, utcnow
+
+metadata = new_metadata()
+messaging = messaging_tables(metadata)
+
+crawls = Table(
+    "crawls",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("owner_id", String(36), nullable=False, index=True),
+    Column("seeds", JSON, nullable=False),
+    Column("hosts", JSON, nullable=False),
+    Column("max_pages", Integer, nullable=False),
+    Column("max_depth", Integer, nullable=False),
+    Column("status", String(20), nullable=False, default="running"),
+    Column("pages_fetched", Integer, nullable=False, default=0),
+    Column("images_found", Integer, nullable=False, default=0),
+    Column("errors", Integer, nullable=False, default=0),
+    Column("created_at", UtcDateTime, nullable=False, default=utcnow),
+    Column("finished_at", UtcDateTime, nullable=True),
+)
+
+frontier = Table(
+    "frontier",
+    metadata,
+    Column("id", BigIntId, primary_key=True, autoincrement=True),
+    Column("crawl_id", String(36), nullable=False, index=True),
+    Column("url", Text, nullable=False),
+    Column("depth", Integer, nullable=False),
+    Column("status", String(20), nullable=False, default="pending"),
+    Column("leased_until", UtcDateTime, nullable=True),
+    Column("error", Text, nullable=False, default=""),
+    UniqueConstraint("crawl_id", "url", name="uq_frontier_crawl_url"),
+)
+
+pages = Table(
+    "pages",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("crawl_id", String(36), nullable=False, index=True),
+    Column("url", Text, nullable=False),
+    Column("final_url", Text, nullable=False),
+    Column("http_status", Integer, nullable=False),
+    Column("server_ip", String(64), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("archive_key", String(400), nullable=False),
+    Column("fetched_at", UtcDateTime, nullable=False),
+)
+
+images = Table(
+    "images",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("object_key", String(400), nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("byte_size", BigInteger, nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("first_url", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False, default=utcnow),
+)
+
+occurrences = Table(
+    "image_occurrences",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("crawl_id", String(36), nullable=False, index=True),
+    Column("page_id", String(36), nullable=False, index=True),
+    Column("image_url", Text, nullable=False),
+    Column("image_sha256", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False, default=utcnow),
+)

@@ -1,0 +1,1 @@
+"""Ingest: where photographers open accounts and upload the photos Pixhound protects."""

@@ -1,0 +1,1 @@
+"""Matcher: recognises copies of photographers' photos among images found on the web."""

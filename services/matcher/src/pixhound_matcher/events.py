@@ -1,0 +1,26 @@
+"""Mapping from the matcher's decisions to the events it publishes."""
+
+from __future__ import annotations
+
+from pixhound_events.v1 import matches_pb2
+
+from pixhound_matcher.domain import PHASH_SIGNAL
+
+PUBLISHES = ["pixhound.matches.v1"]
+
+
+def match_found(*, match_id: str, reference, discovery, score: float, distance: int, threshold: int) -> matches_pb2.MatchFound:
+    return matches_pb2.MatchFound(
+        match_id=match_id,
+        photo_id=reference.photo_id,
+        owner_id=reference.owner_id,
+        discovery_id=discovery.discovery_id,
+        page_url=discovery.page_url,
+        image_url=discovery.image_url,
+        image_object_key=discovery.object_key,
+        score=score,
+        signals=[matches_pb2.SignalEvidence(signal=PHASH_SIGNAL, distance=distance, threshold=threshold)],
+        site_id=discovery.site_id,
+        site_host=discovery.site_host,
+        evidence_key=discovery.evidence_key,
+    )

@@ -1,0 +1,12 @@
+"""Matcher settings: decision thresholds and this replica's shard."""
+
+from pixhound_platform.settings import ServiceSettings
+from pydantic import Field
+
+
+class MatcherSettings(ServiceSettings):
+    service_name: str = "matcher"
+    phash_max_distance: int = Field(default=10, ge=0, le=64)
+    max_image_pixels: int = Field(default=100_000_000, gt=0)
+    matcher_shard: int = Field(default=0, ge=0)
+    matcher_shard_count: int = Field(default=1, ge=1)

@@ -1,0 +1,1 @@
+"""Notifier: tells photographers, in their language, what Pixhound found and what changed."""

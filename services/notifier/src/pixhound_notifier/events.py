@@ -1,0 +1,3 @@
+"""The notifier publishes no events yet; it only consumes."""
+
+PUBLISHES: list[str] = []

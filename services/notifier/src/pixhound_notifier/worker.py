@@ -1,0 +1,135 @@
+"""The notifier's consumers and its email sender.
+
+A `CaseOpened` becomes an in-app notification and a pending email delivery in one
+transaction; a separate loop sends pending emails with retries and back-off, so a mail
+server outage delays emails without blocking events or losing any.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from pixhound_events.v1 import accounts_pb2, cases_pb2
+from pixhound_platform.consumer import EventConsumer
+from pixhound_platform.db import utcnow
+from pixhound_platform.events import Envelope, MalformedEvent
+from pixhound_platform.runtime import ServiceRuntime
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pixhound_notifier import domain, store
+from pixhound_notifier.mail import build_transport
+
+log = logging.getLogger(__name__)
+consumer = EventConsumer("notifier")
+MAILER = "mailer"
+
+
+@consumer.on(accounts_pb2.AccountRegistered)
+async def on_account_registered(runtime: ServiceRuntime, session: AsyncSession, event: accounts_pb2.AccountRegistered, envelope: Envelope) -> None:
+    if not event.account_id or not event.email:
+        raise MalformedEvent("AccountRegistered needs account_id and email")
+    values = {"email": event.email, "display_name": event.display_name, "locale": event.locale or "fr"}
+    updated = await session.execute(update(store.recipients).where(store.recipients.c.account_id == event.account_id).values(**values))
+    if updated.rowcount == 0:
+        await session.execute(store.recipients.insert().values(account_id=event.account_id, **values))
+
+
+@consumer.on(cases_pb2.CaseOpened)
+async def on_case_opened(runtime: ServiceRuntime, session: AsyncSession, event: cases_pb2.CaseOpened, envelope: Envelope) -> None:
+    if not event.case_id or not event.owner_id:
+        raise MalformedEvent("CaseOpened needs case_id and owner_id")
+    recipient = (await session.execute(select(store.recipients).where(store.recipients.c.account_id == event.owner_id))).first()
+    notice = domain.case_opened_notice(
+        locale=recipient.locale if recipient else "fr",
+        name=recipient.display_name if recipient else "",
+        page_url=event.page_url,
+        host=urlsplit(event.page_url).hostname or "",
+        score=event.score,
+        portal_url=runtime.settings.portal_url,
+        case_id=event.case_id,
+    )
+    notification_id = str(uuid.uuid4())
+    await session.execute(
+        store.notifications.insert().values(
+            id=notification_id, account_id=event.owner_id, kind=notice.kind, subject_id=event.case_id,
+            title=notice.title, body=notice.body, link=notice.link,
+        )
+    )
+    if recipient is None:
+        log.warning("no email address known for account %s; in-app notification only", event.owner_id)
+        return
+    await session.execute(
+        store.email_deliveries.insert().values(id=str(uuid.uuid4()), notification_id=notification_id, recipient=recipient.email)
+    )
+    runtime.state["mail_wakeup"].set()
+
+
+async def prepare_mailer(runtime: ServiceRuntime) -> None:
+    runtime.state[MAILER] = build_transport(runtime.settings)
+    runtime.state["mail_wakeup"] = asyncio.Event()
+
+
+async def send_pending_email(runtime: ServiceRuntime) -> int:
+    settings = runtime.settings
+    query = (
+        select(store.email_deliveries, store.notifications.c.title, store.notifications.c.body, store.notifications.c.kind,
+               store.notifications.c.link)
+        .join(store.notifications, store.notifications.c.id == store.email_deliveries.c.notification_id)
+        .where(store.email_deliveries.c.status == "pending", store.email_deliveries.c.next_attempt_at <= utcnow())
+        .order_by(store.email_deliveries.c.next_attempt_at)
+        .limit(20)
+    )
+    if runtime.database.is_postgres:
+        query = query.with_for_update(skip_locked=True, of=store.email_deliveries)
+    sent = 0
+    async with runtime.database.sessions() as session, session.begin():
+        for row in (await session.execute(query)).all():
+            notice = domain.Notice(kind=row.kind, title=row.title, body=row.body, link=row.link)
+            message = domain.email_for(notice, sender=settings.mail_from, recipient=row.recipient)
+            attempts = row.attempts + 1
+            try:
+                await runtime.state[MAILER].send(message)
+            except Exception as error:
+                failed_for_good = attempts >= settings.mail_max_attempts
+                log.warning("email %s failed (attempt %d): %s", row.id, attempts, error)
+                await session.execute(
+                    update(store.email_deliveries).where(store.email_deliveries.c.id == row.id).values(
+                        attempts=attempts, last_error=str(error)[:1000], status="failed" if failed_for_good else "pending",
+                        next_attempt_at=utcnow() + timedelta(seconds=min(2**attempts, 600)),
+                    )
+                )
+                continue
+            await session.execute(
+                update(store.email_deliveries).where(store.email_deliveries.c.id == row.id).values(
+                    attempts=attempts, status="sent", sent_at=utcnow(), last_error=""
+                )
+            )
+            sent += 1
+            log.info("email %s sent to recipient of notification %s", row.id, row.notification_id)
+    return sent
+
+
+async def email_sender(runtime: ServiceRuntime) -> None:
+    wakeup: asyncio.Event = runtime.state["mail_wakeup"]
+    while True:
+        try:
+            await send_pending_email(runtime)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("email sender failed; retrying")
+        try:
+            await asyncio.wait_for(wakeup.wait(), timeout=runtime.settings.mail_poll_seconds)
+        except TimeoutError:
+            pass
+        wakeup.clear()
+
+
+CONSUMERS = [consumer]
+WORKERS = [email_sender]
+STARTUP = [prepare_mailer]
