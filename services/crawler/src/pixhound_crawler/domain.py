@@ -26,16 +26,19 @@ class RefusedAddress(ValueError):
 
 
 def normalise_url(url: str, base: str | None = None) -> str | None:
-    absolute = urljoin(base, url.strip()) if base else url.strip()
-    parts = urlsplit(absolute)
+    try:
+        absolute = urljoin(base, url.strip()) if base else url.strip()
+        parts = urlsplit(absolute)
+        port = parts.port
+    except ValueError:  # malformed IPv6 literal or port out of range: not a URL we can use
+        return None
     if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
         return None
     scheme = parts.scheme.lower()
     host = parts.hostname.lower()
-    port = parts.port
-    netloc = host if port is None or (scheme, port) in {("http", 80), ("https", 443)} else f"{host}:{port}"
     if ":" in host and not host.startswith("["):
-        netloc = f"[{host}]" if port is None else f"[{host}]:{port}"
+        host = f"[{host}]"
+    netloc = host if port is None or (scheme, port) in {("http", 80), ("https", 443)} else f"{host}:{port}"
     return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
 
 
@@ -101,9 +104,10 @@ def extract_page(html: str, page_url: str) -> PageContent:
 
     for node in tree.css("img"):
         attributes = node.attributes
-        srcset = next((attributes.get(name) for name in ("srcset", *LAZY_SRCSET_ATTRIBUTES) if attributes.get(name)), None)
-        lazy = next((attributes.get(name) for name in LAZY_SOURCE_ATTRIBUTES if attributes.get(name)), None)
-        add_image((_largest_from_srcset(srcset) if srcset else None) or lazy or attributes.get("src"))
+        # Lazy loaders park a data: placeholder in src or srcset; skip it and take the real source.
+        candidates = [_largest_from_srcset(attributes.get(name) or "") for name in ("srcset", *LAZY_SRCSET_ATTRIBUTES)]
+        candidates += [attributes.get(name) for name in (*LAZY_SOURCE_ATTRIBUTES, "src")]
+        add_image(next((c for c in candidates if c and not c.strip().lower().startswith("data:")), None))
     for node in tree.css("picture source[srcset]"):
         add_image(_largest_from_srcset(node.attributes.get("srcset") or ""))
     for node in tree.css("meta[property='og:image'], meta[name='twitter:image'], meta[property='twitter:image']"):

@@ -1,0 +1,43 @@
+# Pixhound: the commands a developer and CI use. `make help` lists them.
+SHELL := /bin/bash
+PY := .venv/bin/python
+STACK ?= embedded
+PYTEST_ARGS ?=
+
+.PHONY: help install run test test-unit demo up down proto proto-check lint k8s clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+install: ## create .venv with every package (cached downloads)
+	@scripts/bootstrap.sh
+
+run: install ## run the whole platform in one process on embedded defaults (SQLite, local folder, in-process bus)
+	@$(PY) -m pixhound_embedded run
+
+test: install ## the whole test suite on real Kafka, PostgreSQL and S3 (installed and started here)
+	@scripts/test.sh $(PYTEST_ARGS)
+
+demo: install ## the stolen-photo scenario end to end (STACK=embedded or STACK=real after `make up`)
+	@$(PY) -m pixhound_embedded demo --stack $(STACK)
+
+up: install ## start Kafka, PostgreSQL, S3, a mail server and the five services as separate processes
+	@infra/up.sh && infra/services.sh start
+
+down: ## stop everything `make up` started
+	@infra/services.sh stop; infra/down.sh
+
+proto: install ## regenerate the Python event code from proto/
+	@$(PY) proto/generate.py
+
+proto-check: install ## fail if the generated event code drifted from proto/
+	@$(PY) proto/generate.py --check
+
+lint: install ## static checks
+	@.venv/bin/ruff check .
+
+k8s: ## render the Kubernetes manifests (dev overlay)
+	@"$$(deploy/tools/kustomize.sh)" build deploy/k8s/overlays/dev
+
+clean: down ## remove local state (databases, objects, logs); keeps the download cache
+	@rm -rf .local

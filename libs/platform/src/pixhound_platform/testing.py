@@ -1,0 +1,126 @@
+"""Pytest fixtures shared by every test folder: real PostgreSQL, Kafka and S3, isolated per test.
+
+`make test` starts the servers and exports their endpoints (see infra/env.sh). Each test
+that asks for a database gets a fresh PostgreSQL database; each gets its own Kafka topic
+prefix and S3 bucket, so tests never see each other's data. Missing servers are an error,
+never a silent skip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+
+def _required(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(f"{name} is not set: run the suite with `make test`, which starts Kafka, PostgreSQL and S3")
+    return value
+
+
+@pytest.fixture(scope="session")
+def pg_dsn_base() -> str:
+    return _required("PIXHOUND_PG_DSN_BASE")
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap() -> str:
+    return _required("PIXHOUND_KAFKA_BOOTSTRAP")
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> str:
+    return _required("PIXHOUND_S3_ENDPOINT")
+
+
+async def create_database(dsn_base: str, name: str) -> str:
+    plain = dsn_base.replace("postgresql+asyncpg://", "postgresql://")
+    connection = await asyncpg.connect(f"{plain}/postgres")
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    return f"{dsn_base}/{name}"
+
+
+async def drop_database(dsn_base: str, name: str) -> None:
+    plain = dsn_base.replace("postgresql+asyncpg://", "postgresql://")
+    connection = await asyncpg.connect(f"{plain}/postgres")
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+async def pg_database_factory(pg_dsn_base: str) -> AsyncIterator:
+    created: list[str] = []
+
+    async def make(label: str = "db") -> str:
+        name = f"t_{label}_{uuid.uuid4().hex[:10]}"
+        created.append(name)
+        return await create_database(pg_dsn_base, name)
+
+    yield make
+    for name in created:
+        await drop_database(pg_dsn_base, name)
+
+
+@pytest.fixture
+async def pg_url(pg_database_factory) -> str:
+    return await pg_database_factory()
+
+
+@pytest.fixture
+def topic_prefix() -> str:
+    return f"t{uuid.uuid4().hex[:10]}."
+
+
+@pytest.fixture
+def infra_settings(kafka_bootstrap: str, s3_endpoint: str, topic_prefix: str, tmp_path) -> dict:
+    """Settings fields that point a service at the real servers, isolated for this test."""
+    return {
+        "environment": "test",
+        "bus": "kafka",
+        "kafka_bootstrap": kafka_bootstrap,
+        "topic_prefix": topic_prefix,
+        "object_store": "s3",
+        "s3_endpoint": s3_endpoint,
+        "s3_access_key": os.environ.get("PIXHOUND_S3_ACCESS_KEY", "pixhound"),
+        "s3_secret_key": os.environ.get("PIXHOUND_S3_SECRET_KEY", "pixhound-secret"),
+        "s3_bucket": f"t-{uuid.uuid4().hex[:12]}",
+        "data_dir": tmp_path,
+        "retry_backoff_seconds": 0.05,
+        "outbox_poll_seconds": 0.2,
+        "log_json": False,
+    }
+
+
+def embedded_settings(tmp_path) -> dict:
+    return {"environment": "test", "bus": "memory", "object_store": "local", "data_dir": tmp_path, "log_json": False}
+
+
+@pytest.fixture
+def memory_settings(tmp_path) -> dict:
+    return embedded_settings(tmp_path)
+
+
+async def wait_until(predicate, *, timeout: float = 30.0, interval: float = 0.1, description: str = "condition"):
+    """Poll an async or sync predicate until it returns something truthy."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = predicate()
+        if asyncio.iscoroutine(result):
+            result = await result
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {description}")
+        await asyncio.sleep(interval)
+

@@ -1,0 +1,144 @@
+"""Delivery contract of both bus implementations: in order, retried, dead-lettered with a reason.
+
+The Kafka tests run against the real broker started by `make test`.
+"""
+
+import asyncio
+import uuid
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+
+from pixhound_platform.bus import BusMessage, InMemoryBus, KafkaBus, RetryPolicy
+from pixhound_platform.events import PermanentFailure
+from pixhound_platform.testing import wait_until
+
+FAST = RetryPolicy(max_attempts=3, backoff_seconds=0.01)
+
+
+async def test_memory_bus_delivers_in_order_to_each_group():
+    bus = InMemoryBus(FAST)
+    seen_a, seen_b = [], []
+
+    async def record_a(message: BusMessage):
+        seen_a.append(message.value)
+
+    async def record_b(message: BusMessage):
+        seen_b.append(message.value)
+
+    await bus.subscribe("a", ["t"], record_a)
+    await bus.start()
+    await bus.publish("t", "k", b"1")
+    await bus.subscribe("b", ["t"], record_b)
+    await bus.publish("t", "k", b"2")
+    await wait_until(lambda: len(seen_a) == 2 and len(seen_b) == 2, timeout=5)
+    await bus.stop()
+    assert seen_a == [b"1", b"2"]
+    assert seen_b == [b"1", b"2"], "a late subscriber starts from the beginning of the log"
+
+
+async def test_memory_bus_retries_then_dead_letters_with_reason():
+    bus = InMemoryBus(FAST)
+    attempts = []
+
+    async def always_fails(message: BusMessage):
+        attempts.append(message.value)
+        raise RuntimeError("database is down")
+
+    await bus.subscribe("g", ["t"], always_fails)
+    await bus.start()
+    await bus.publish("t", "k", b"payload", {"event-id": "e1"})
+    await wait_until(lambda: bus.logs.get("t.dlq"), timeout=5)
+    await bus.stop()
+    assert len(attempts) == 3
+    dead = bus.logs["t.dlq"][0]
+    assert dead.value == b"payload"
+    assert dead.headers["x-dead-letter-reason"] == "database is down"
+    assert dead.headers["x-attempts"] == "3"
+    assert dead.headers["event-id"] == "e1"
+
+
+async def test_permanent_failure_skips_retries_and_the_consumer_carries_on():
+    bus = InMemoryBus(FAST)
+    handled, attempts = [], []
+
+    async def handler(message: BusMessage):
+        attempts.append(message.value)
+        if message.value == b"bad":
+            raise PermanentFailure("cannot decode")
+        handled.append(message.value)
+
+    await bus.subscribe("g", ["t"], handler)
+    await bus.start()
+    for value in (b"bad", b"good"):
+        await bus.publish("t", "k", value)
+    await wait_until(lambda: handled == [b"good"], timeout=5)
+    await bus.stop()
+    assert attempts == [b"bad", b"good"]
+    assert bus.logs["t.dlq"][0].headers["x-dead-letter-error-type"] == "PermanentFailure"
+
+
+@pytest.mark.infra
+async def test_kafka_bus_delivers_and_dead_letters(kafka_bootstrap, topic_prefix):
+    bus = KafkaBus(kafka_bootstrap, client_id="test", topic_prefix=topic_prefix, policy=FAST)
+    handled = []
+
+    async def handler(message: BusMessage):
+        if message.value == b"poison":
+            raise PermanentFailure("not an envelope")
+        handled.append((message.key, message.value))
+
+    await bus.start()
+    await bus.subscribe("g", ["events"], handler)
+    try:
+        await bus.publish("events", "k1", b"poison")
+        await bus.publish("events", "k1", b"fine")
+        await wait_until(lambda: handled, timeout=30, description="the good message")
+        assert handled == [("k1", b"fine")]
+        dead = await _read_one(kafka_bootstrap, f"{topic_prefix}events.dlq")
+        headers = {name: value.decode() for name, value in dead.headers}
+        assert dead.value == b"poison"
+        assert headers["x-dead-letter-reason"] == "not an envelope"
+        assert headers["x-original-topic"] == "events"
+    finally:
+        await bus.stop()
+
+
+@pytest.mark.infra
+async def test_kafka_offset_is_committed_only_after_the_handler_finishes(kafka_bootstrap, topic_prefix):
+    """A consumer that dies mid-handler leaves the message uncommitted: the next one gets it again."""
+    first = KafkaBus(kafka_bootstrap, client_id="first", topic_prefix=topic_prefix, policy=FAST)
+    started, never = asyncio.Event(), asyncio.Event()
+
+    async def hangs(message: BusMessage):
+        started.set()
+        await never.wait()
+
+    await first.start()
+    await first.subscribe("g", ["work"], hangs)
+    await first.publish("work", "k", b"job-1")
+    await asyncio.wait_for(started.wait(), timeout=30)
+    await first.stop()
+
+    second = KafkaBus(kafka_bootstrap, client_id="second", topic_prefix=topic_prefix, policy=FAST)
+    received = []
+
+    async def records(message: BusMessage):
+        received.append(message.value)
+
+    await second.start()
+    await second.subscribe("g", ["work"], records)
+    try:
+        await wait_until(lambda: received, timeout=40, description="redelivery")
+        assert received == [b"job-1"]
+    finally:
+        await second.stop()
+
+
+async def _read_one(bootstrap: str, topic: str):
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"reader-{uuid.uuid4().hex}", auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        return await asyncio.wait_for(consumer.getone(), timeout=30)
+    finally:
+        await consumer.stop()
