@@ -20,6 +20,7 @@ from pixhound_platform.bus import EventBus
 from pixhound_platform.db import Database, utcnow
 from pixhound_platform.events import Envelope, envelope_for, topic_of
 from pixhound_platform.observability import EVENTS_PUBLISHED, OUTBOX_BACKLOG
+from pixhound_platform.signals import wait_for_signal
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +96,4 @@ class OutboxRelay:
                 relayed = 0
                 await asyncio.sleep(self.poll_seconds)
             if relayed < self.batch_size:
-                try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-                except TimeoutError:
-                    pass
-                self._wake.clear()
+                await wait_for_signal(self._wake, self.poll_seconds)

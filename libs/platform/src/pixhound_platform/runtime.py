@@ -151,7 +151,8 @@ class ServiceRuntime:
         checks: dict[str, str] = {}
         for name, probe in (("database", self.database.ping), ("bus", self.bus.ping), ("object_store", self.objects.ping)):
             try:
-                await asyncio.wait_for(probe(), timeout=3)
+                async with asyncio.timeout(3):
+                    await probe()
                 checks[name] = "ok"
             except Exception as error:
                 checks[name] = f"unavailable: {type(error).__name__}: {error}"[:300]

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_ONLY_SECRET = "pixhound-dev-secret-change-me"
+DEV_ONLY_SECRET = "pixhound-development-only-secret-change-me"
 
 
 class ServiceSettings(BaseSettings):

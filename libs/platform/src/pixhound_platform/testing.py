@@ -12,9 +12,14 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import asyncpg
+import httpx
 import pytest
+
+from pixhound_platform.auth import issue_token
+from pixhound_platform.settings import DEV_ONLY_SECRET
 
 
 def _required(name: str) -> str:
@@ -124,3 +129,83 @@ async def wait_until(predicate, *, timeout: float = 30.0, interval: float = 0.1,
             raise AssertionError(f"timed out after {timeout}s waiting for {description}")
         await asyncio.sleep(interval)
 
+
+
+@asynccontextmanager
+async def serve_app(app) -> AsyncIterator[httpx.AsyncClient]:
+    """Run an app's lifespan (runtime, consumers, relay) and give an HTTP client to it."""
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service.test") as client:
+            yield client
+
+
+def bearer(account_id: str, secret: str = DEV_ONLY_SECRET) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(account_id, secret, 3600)}"}
+
+
+class EventProbe:
+    """Publishes envelopes onto, and reads events off, the real Kafka topics a test uses."""
+
+    def __init__(self, bootstrap: str, prefix: str) -> None:
+        from pixhound_platform.bus import KafkaBus
+
+        self.bootstrap = bootstrap
+        self.prefix = prefix
+        self.bus = KafkaBus(bootstrap, client_id="probe", topic_prefix=prefix)
+
+    async def __aenter__(self) -> "EventProbe":
+        await self.bus.start()
+        return self
+
+    async def __aexit__(self, *_exc) -> None:
+        await self.bus.stop()
+
+    async def publish(self, message, *, producer: str = "test") -> str:
+        from pixhound_platform.events import envelope_for, topic_of
+
+        envelope = envelope_for(message, producer=producer)
+        await self.bus.publish(topic_of(message), envelope.aggregate_id, envelope.SerializeToString())
+        return envelope.event_id
+
+    async def publish_raw(self, topic: str, value: bytes, key: str = "raw") -> None:
+        await self.bus.publish(topic, key, value)
+
+    async def read(self, topic: str, count: int, *, timeout: float = 30.0) -> list:
+        """The first `count` records of a topic, as (envelope-or-None, headers) pairs."""
+        from aiokafka import AIOKafkaConsumer
+
+        from pixhound_platform.events import MalformedEvent, decode
+
+        consumer = AIOKafkaConsumer(
+            self.prefix + topic, bootstrap_servers=self.bootstrap, group_id=None, auto_offset_reset="earliest", enable_auto_commit=False
+        )
+        await consumer.start()
+        records = []
+        try:
+            deadline = asyncio.get_running_loop().time() + timeout
+            while len(records) < count:
+                remaining = deadline - asyncio.get_running_loop().time()
+                if remaining <= 0:
+                    raise AssertionError(f"only {len(records)} of {count} records arrived on {topic} within {timeout}s")
+                batch = await consumer.getmany(timeout_ms=int(min(remaining, 1) * 1000))
+                for partition_records in batch.values():
+                    for record in partition_records:
+                        try:
+                            envelope = decode(record.value)
+                        except MalformedEvent:
+                            envelope = None
+                        records.append((envelope, {name: value.decode() for name, value in record.headers}))
+        finally:
+            await consumer.stop()
+        return records[:count] if len(records) >= count else records
+
+    async def events(self, topic: str, count: int, *, timeout: float = 30.0) -> list:
+        from pixhound_platform.events import unpack
+
+        return [unpack(envelope) for envelope, _ in await self.read(topic, count, timeout=timeout)]
+
+
+@pytest.fixture
+async def probe(kafka_bootstrap, topic_prefix) -> AsyncIterator[EventProbe]:
+    async with EventProbe(kafka_bootstrap, topic_prefix) as event_probe:
+        yield event_probe

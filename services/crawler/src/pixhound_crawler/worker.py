@@ -21,6 +21,7 @@ from PIL import Image
 from pixhound_platform.db import utcnow
 from pixhound_platform.runtime import ServiceRuntime
 from pixhound_platform.settings import parse_networks
+from pixhound_platform.signals import wait_for_signal
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -262,11 +263,7 @@ async def crawl_worker(runtime: ServiceRuntime) -> None:
                 raise
             except Exception:
                 log.exception("crawl step failed")
-            try:
-                await asyncio.wait_for(wakeup.wait(), timeout=runtime.settings.poll_seconds)
-            except TimeoutError:
-                pass
-            wakeup.clear()
+            await wait_for_signal(wakeup, runtime.settings.poll_seconds)
 
     await asyncio.gather(*(one_lane() for _ in range(runtime.settings.concurrency)))
 

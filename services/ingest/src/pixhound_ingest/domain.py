@@ -69,7 +69,9 @@ def examine_upload(data: bytes, *, max_bytes: int, max_pixels: int) -> PhotoFact
                 authorship = read_authorship(image)
     except RejectedUpload:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError, SyntaxError, ValueError) as error:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise RejectedUpload(422, "image-too-large", f"The image has too many pixels: {error}") from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise RejectedUpload(415, "unsupported-image", f"The file is not a readable image: {error}") from error
     if image_format not in ACCEPTED_FORMATS:
         raise RejectedUpload(415, "unsupported-image", f"Image format {image_format} is not accepted.")
@@ -89,6 +91,8 @@ def _text(value: object) -> str:
     if isinstance(value, (list, tuple)):
         return "; ".join(_text(item) for item in value if item)
     if isinstance(value, dict):
+        if "text" in value:  # an XMP element with attributes (xml:lang) keeps its content under "text"
+            return _text(value["text"])
         return _text(next(iter(value.values()), "")) if value else ""
     return str(value or "").strip().strip("\x00")
 
@@ -112,7 +116,7 @@ def read_authorship(image: Image.Image) -> Authorship:
     except Exception:
         xmp = {}
     description = _find_key(xmp, "Description")
-    if isinstance(description, dict):
+    if isinstance(description, (dict, list)):  # several rdf:Description elements come back as a list
         if not found["creator"]:
             found["creator"] = _text(_find_key(description, "creator"))
         if not found["copyright"]:

@@ -59,7 +59,9 @@ def score_for_distance(distance: int, max_distance: int) -> float:
     """Map a pHash Hamming distance to a confidence in [0, 1]; the threshold sits at 0.5."""
     if distance <= max_distance:
         return round(1.0 - 0.5 * distance / max(max_distance, 1), 4)
-    return round(max(0.0, 0.5 * (1 - (distance - max_distance) / (PHASH_BITS / 2 - max_distance))), 4)
+    # Above the threshold the score falls to 0 at 32 bits (unrelated images), or at 64 for thresholds past 32.
+    span = max((PHASH_BITS / 2 if max_distance < PHASH_BITS / 2 else PHASH_BITS) - max_distance, 1)
+    return round(max(0.0, 0.5 * (1 - (distance - max_distance) / span)), 4)
 
 
 def owns_reference(photo_id: str, shard: int, shard_count: int) -> bool:

@@ -11,7 +11,7 @@ from pixhound_platform.auth import PhotographerDep
 from pixhound_platform.db import utcnow
 from pixhound_platform.problems import Problem
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from pixhound_notifier import store
 
@@ -48,7 +48,9 @@ async def list_notifications(
         .where(n.c.account_id == photographer.account_id).order_by(n.c.created_at.desc(), n.c.id).limit(limit).offset(offset)
     )
     rows = (await session.execute(query)).all()
-    unread = len((await session.execute(select(n.c.id).where(n.c.account_id == photographer.account_id, n.c.read_at.is_(None)))).all())
+    unread = (
+        await session.execute(select(func.count()).where(n.c.account_id == photographer.account_id, n.c.read_at.is_(None)))
+    ).scalar_one()
     return NotificationPage(
         items=[NotificationOut(**{name: getattr(row, name) for name in NotificationOut.model_fields}) for row in rows],
         unread=unread, limit=limit, offset=offset,

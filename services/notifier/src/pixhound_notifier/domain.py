@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import make_msgid
 
 
 @dataclass(frozen=True)
@@ -57,5 +58,6 @@ def email_for(notice: Notice, *, sender: str, recipient: str, message_id_domain:
     message["To"] = recipient
     message["Subject"] = notice.title
     message["X-Pixhound-Kind"] = notice.kind
+    message["Message-ID"] = make_msgid(domain=message_id_domain)
     message.set_content(notice.body)
     return message

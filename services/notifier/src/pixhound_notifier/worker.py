@@ -18,6 +18,7 @@ from pixhound_platform.consumer import EventConsumer
 from pixhound_platform.db import utcnow
 from pixhound_platform.events import Envelope, MalformedEvent
 from pixhound_platform.runtime import ServiceRuntime
+from pixhound_platform.signals import wait_for_signal
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -123,11 +124,7 @@ async def email_sender(runtime: ServiceRuntime) -> None:
             raise
         except Exception:
             log.exception("email sender failed; retrying")
-        try:
-            await asyncio.wait_for(wakeup.wait(), timeout=runtime.settings.mail_poll_seconds)
-        except TimeoutError:
-            pass
-        wakeup.clear()
+        await wait_for_signal(wakeup, runtime.settings.mail_poll_seconds)
 
 
 CONSUMERS = [consumer]

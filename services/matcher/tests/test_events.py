@@ -1,0 +1,92 @@
+"""The matcher on real Kafka, PostgreSQL and S3: events in, MatchFound out, both sides, restarts."""
+
+import asyncio
+
+import pytest
+from pixhound_embedded.sample import stolen_copy, synthetic_photo
+from pixhound_events.v1 import crawl_pb2, photos_pb2
+from pixhound_platform.migrations import upgrade_async
+from pixhound_platform.objects import S3ObjectStore
+from pixhound_platform.testing import serve_app, wait_until
+
+from pixhound_matcher.app import create_app
+from pixhound_matcher.settings import MatcherSettings
+
+pytestmark = pytest.mark.infra
+
+
+@pytest.fixture
+async def matcher_settings(pg_url, infra_settings):
+    await upgrade_async("pixhound_matcher", pg_url)
+    return MatcherSettings(database_url=pg_url, **infra_settings)
+
+
+@pytest.fixture
+async def objects(matcher_settings):
+    store = S3ObjectStore.connect(
+        endpoint=matcher_settings.s3_endpoint, access_key=matcher_settings.s3_access_key,
+        secret_key=matcher_settings.s3_secret_key.get_secret_value(), bucket=matcher_settings.s3_bucket, secure=False, region="us-east-1",
+    )
+    await store.ensure_ready()
+    return store
+
+
+def photo_event(photo_id: str, key: str) -> photos_pb2.PhotoIngested:
+    return photos_pb2.PhotoIngested(photo_id=photo_id, owner_id="owner-1", object_key=key, sha256=photo_id)
+
+
+def discovery_event(discovery_id: str, key: str, sha: str) -> crawl_pb2.ImageDiscovered:
+    return crawl_pb2.ImageDiscovered(
+        discovery_id=discovery_id, crawl_id="c1", page_url=f"https://shop.example/{discovery_id}", image_url=f"https://shop.example/{discovery_id}.jpg",
+        object_key=key, image_sha256=sha, site_host="shop.example",
+    )
+
+
+async def test_both_sides_match_and_survive_a_restart(matcher_settings, objects, probe):
+    original, other = synthetic_photo(11), synthetic_photo(12)
+    await objects.put("ingest/photos/o/p1.jpg", original)
+    await objects.put("ingest/photos/o/p2.jpg", other)
+    await objects.put("crawler/images/copy-before", stolen_copy(original))
+    await objects.put("crawler/images/copy-after", stolen_copy(original, width=320, quality=40))
+    await objects.put("crawler/images/unrelated", stolen_copy(synthetic_photo(13)))
+
+    app = create_app(matcher_settings, configure_logs=False)
+    async with serve_app(app) as client:
+        await probe.publish(discovery_event("d-before", "crawler/images/copy-before", "s1"))
+        await probe.publish(discovery_event("d-unrelated", "crawler/images/unrelated", "s3"))
+        await wait_until(lambda: _sizes(client, discovered=2), timeout=30, description="discoveries indexed")
+        await probe.publish(photo_event("p1", "ingest/photos/o/p1.jpg"))
+        await probe.publish(photo_event("p2", "ingest/photos/o/p2.jpg"))
+        first = await probe.events("pixhound.matches.v1", 1)
+        assert first[0].photo_id == "p1" and first[0].discovery_id == "d-before", "a new photo matches a page crawled before"
+        assert 0.5 <= first[0].score <= 1.0 and first[0].signals[0].signal == "phash"
+        await wait_until(lambda: _sizes(client, references=2), timeout=30, description="references indexed")
+
+    restarted = create_app(matcher_settings, configure_logs=False)
+    async with serve_app(restarted) as client:
+        stats = (await client.get("/v1/index")).json()
+        assert stats["references"] == 2 and stats["discovered_images"] == 2, "indexes are rebuilt from the database"
+        await probe.publish(discovery_event("d-after", "crawler/images/copy-after", "s2"))
+        matches = await probe.events("pixhound.matches.v1", 2)
+        assert [(m.photo_id, m.discovery_id) for m in matches] == [("p1", "d-before"), ("p1", "d-after")]
+        await asyncio.sleep(1.0)
+        assert len(await probe.read("pixhound.matches.v1", 2)) == 2, "no match for the unrelated image, none twice"
+
+
+async def test_malformed_and_unusable_events_are_dead_lettered(matcher_settings, objects, probe):
+    await objects.put("crawler/images/not-an-image", b"<html>nope</html>")
+    app = create_app(matcher_settings, configure_logs=False)
+    async with serve_app(app):
+        await probe.publish_raw("pixhound.discoveries.v1", b"\x00garbage")
+        await probe.publish(discovery_event("d-bad", "crawler/images/not-an-image", "s9"))
+        await probe.publish(discovery_event("d-missing", "crawler/images/never-stored", "s8"))
+        dead = await probe.read("pixhound.discoveries.v1.dlq", 3)
+        reasons = sorted(headers["x-dead-letter-reason"] for _, headers in dead)
+        assert any("not a Pixhound envelope" in reason for reason in reasons)
+        assert any("cannot decode image" in reason for reason in reasons)
+        assert any("does not exist" in reason for reason in reasons)
+
+
+async def _sizes(client, references: int | None = None, discovered: int | None = None) -> bool:
+    stats = (await client.get("/v1/index")).json()
+    return (references is None or stats["references"] == references) and (discovered is None or stats["discovered_images"] == discovered)
