@@ -50,8 +50,9 @@ async def run_scenario(urls: dict[str, str], *, timeout: float = 90.0, seed: int
             account = await _expect(client.post(f"{urls['ingest']}/v1/accounts", json={
                 "email": email, "display_name": "Camille Demo", "password": "correct horse battery", "locale": "fr"}), 201)
             auth = {"Authorization": f"Bearer {account['token']}"}
-            photo = await _expect(client.post(f"{urls['ingest']}/v1/photos", headers=auth, data={"title": "Vue sur le port"},
-                                              files={"file": ("vue-sur-le-port.jpg", original, "image/jpeg")}), 201)
+            upload = await client.post(f"{urls['ingest']}/v1/photos", headers=auth, data={"title": "Vue sur le port"},
+                                       files={"file": ("vue-sur-le-port.jpg", original, "image/jpeg")})
+            photo = await _expect(_done(upload), 201)
             crawl = await _expect(client.post(f"{urls['crawler']}/v1/crawls", headers=auth,
                                               json={"seeds": [website.url], "max_pages": 10, "max_depth": 1}), 202)
 
@@ -70,7 +71,7 @@ async def run_scenario(urls: dict[str, str], *, timeout: float = 90.0, seed: int
             return {
                 "case": case["id"], "state": case["state"], "photo": photo["id"], "photo_title": photo["title"],
                 "page_url": case["page_url"], "image_url": case["image_url"], "score": case["score"],
-                "crawl": crawl["id"], "notification": notification["title"],
+                "crawl": crawl["id"], "notification": notification["title"], "trace_id": upload.headers.get("x-trace-id", ""),
             }
     finally:
         website.close()
@@ -81,6 +82,10 @@ async def _ready(client: httpx.AsyncClient, base: str) -> bool:
         return (await client.get(f"{base}/readyz")).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+async def _done(response: httpx.Response) -> httpx.Response:
+    return response
 
 
 async def _expect(request, status: int) -> dict:

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from pixhound_platform.app import RuntimeDep, SessionDep
 from pixhound_platform.auth import PhotographerDep
+from pixhound_platform.observability import current_trace_id
 from pixhound_platform.problems import Problem
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
@@ -84,7 +85,7 @@ async def submit_crawl(body: CrawlIn, photographer: PhotographerDep, session: Se
     await session.execute(
         store.crawls.insert().values(
             id=crawl_id, owner_id=photographer.account_id, seeds=body.seeds, hosts=hosts,
-            max_pages=body.max_pages, max_depth=body.max_depth, status="running",
+            max_pages=body.max_pages, max_depth=body.max_depth, status="running", trace_id=current_trace_id(),
         )
     )
     for seed in body.seeds[: body.max_pages]:

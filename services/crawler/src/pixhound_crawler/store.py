@@ -22,6 +22,7 @@ crawls = Table(
     Column("pages_fetched", Integer, nullable=False, default=0),
     Column("images_found", Integer, nullable=False, default=0),
     Column("errors", Integer, nullable=False, default=0),
+    Column("trace_id", String(64), nullable=False, default=""),
     Column("created_at", UtcDateTime, nullable=False, default=utcnow),
     Column("finished_at", UtcDateTime, nullable=True),
 )

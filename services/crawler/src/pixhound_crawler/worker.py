@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from PIL import Image
 from pixhound_platform.db import utcnow
+from pixhound_platform.observability import bind_trace_id, new_trace_id, reset_trace_id
 from pixhound_platform.runtime import ServiceRuntime
 from pixhound_platform.settings import parse_networks
 from pixhound_platform.signals import wait_for_signal
@@ -81,7 +82,7 @@ async def lease_next(runtime: ServiceRuntime):
     f, c = store.frontier, store.crawls
     leasable = or_(f.c.status == "pending", and_(f.c.status == "leased", f.c.leased_until < now))
     query = (
-        select(f.c.id, f.c.crawl_id, f.c.url, f.c.depth)
+        select(f.c.id, f.c.crawl_id, f.c.url, f.c.depth, c.c.trace_id)
         .join(c, c.c.id == f.c.crawl_id)
         .where(c.c.status == "running", leasable)
         .order_by(f.c.id)
@@ -239,12 +240,14 @@ async def complete_finished_crawls(runtime: ServiceRuntime) -> None:
     async with runtime.transaction() as session:
         for crawl in (await session.execute(query)).all():
             finished_at = utcnow()
+            token = bind_trace_id(crawl.trace_id)
             await session.execute(update(c).where(c.c.id == crawl.id).values(status="completed", finished_at=finished_at))
             await runtime.outbox.add(
                 session,
                 events.crawl_completed(crawl_id=crawl.id, pages=crawl.pages_fetched, images=crawl.images_found, errors=crawl.errors,
                                        finished_at=finished_at),
             )
+            reset_trace_id(token)
             log.info("crawl %s completed: %d pages, %d images", crawl.id, crawl.pages_fetched, crawl.images_found)
 
 
@@ -256,7 +259,11 @@ async def crawl_worker(runtime: ServiceRuntime) -> None:
             try:
                 item = await lease_next(runtime)
                 if item is not None:
-                    await process(runtime, item)
+                    token = bind_trace_id(item.trace_id or new_trace_id())
+                    try:
+                        await process(runtime, item)
+                    finally:
+                        reset_trace_id(token)
                     continue
                 await complete_finished_crawls(runtime)
             except asyncio.CancelledError:

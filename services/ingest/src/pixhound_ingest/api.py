@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
@@ -16,6 +17,7 @@ from sqlalchemy import insert
 from pixhound_ingest import domain, events, store
 
 router = APIRouter(prefix="/v1")
+log = logging.getLogger(__name__)
 
 
 class AccountIn(BaseModel):
@@ -148,6 +150,7 @@ async def upload_photo(
         events.photo_ingested(photo_id=photo_id, owner_id=photographer.account_id, object_key=object_key, facts=facts,
                               filename=filename, title=title),
     )
+    log.info("photo %s stored for account %s (%s, %d bytes)", photo_id, photographer.account_id, facts.content_type, facts.byte_size)
     row = await store.photo_for_owner(session, photographer.account_id, photo_id)
     return _photo_out(row)
 

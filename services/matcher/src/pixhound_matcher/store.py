@@ -17,6 +17,7 @@ references = Table(
     Column("object_key", String(400), nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("phash", LargeBinary(8), nullable=False),
+    Column("trace_id", String(64), nullable=False, default=""),
     Column("created_at", UtcDateTime, nullable=False, default=utcnow),
 )
 

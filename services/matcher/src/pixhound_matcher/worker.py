@@ -15,6 +15,7 @@ from pixhound_events.v1 import crawl_pb2, photos_pb2
 from pixhound_platform.consumer import EventConsumer
 from pixhound_platform.events import Envelope, MalformedEvent, PermanentFailure
 from pixhound_platform.objects import ObjectNotFound
+from pixhound_platform.observability import bind_trace_id, current_trace_id, reset_trace_id
 from pixhound_platform.runtime import ServiceRuntime, after_commit
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
@@ -59,6 +60,7 @@ async def _fingerprint_object(runtime: ServiceRuntime, object_key: str) -> domai
 
 
 async def _record_match(session: AsyncSession, runtime: ServiceRuntime, *, photo_id: str, discovery_id: str, distance: int) -> None:
+    envelope_trace = current_trace_id()
     threshold = runtime.settings.phash_max_distance
     score = domain.score_for_distance(distance, threshold)
     match_id = str(uuid.uuid4())
@@ -75,8 +77,14 @@ async def _record_match(session: AsyncSession, runtime: ServiceRuntime, *, photo
     await runtime.outbox.add(
         session,
         events.match_found(match_id=match_id, reference=reference, discovery=discovery, score=score, distance=distance, threshold=threshold),
+        trace_id=reference.trace_id or None,
     )
-    log.info("match found: photo %s on %s (distance %d)", photo_id, discovery.page_url, distance)
+    token = bind_trace_id(reference.trace_id or current_trace_id())
+    try:
+        log.info("match found: photo %s on %s (distance %d, discovery trace %s)", photo_id, discovery.page_url, distance,
+                 envelope_trace)
+    finally:
+        reset_trace_id(token)
 
 
 @consumer.on(photos_pb2.PhotoIngested)
@@ -92,11 +100,13 @@ async def on_photo_ingested(runtime: ServiceRuntime, session: AsyncSession, even
     fingerprint = await _fingerprint_object(runtime, event.object_key)
     await session.execute(
         store.references.insert().values(
-            photo_id=event.photo_id, owner_id=event.owner_id, object_key=event.object_key, sha256=event.sha256, phash=fingerprint.phash
+            photo_id=event.photo_id, owner_id=event.owner_id, object_key=event.object_key, sha256=event.sha256, phash=fingerprint.phash,
+            trace_id=envelope.trace_id,
         )
     )
     reference_index, discovery_index = _indexes(runtime)
     after_commit(session, lambda: reference_index.add(event.photo_id, fingerprint.phash))
+    log.info("reference photo %s fingerprinted", event.photo_id)
     for discovery_id, distance in discovery_index.search(fingerprint.phash, settings.phash_max_distance):
         await _record_match(session, runtime, photo_id=event.photo_id, discovery_id=discovery_id, distance=distance)
 

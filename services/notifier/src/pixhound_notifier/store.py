@@ -42,5 +42,6 @@ email_deliveries = Table(
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text, nullable=False, default=""),
     Column("next_attempt_at", UtcDateTime, nullable=False, default=utcnow),
+    Column("trace_id", String(64), nullable=False, default=""),
     Column("sent_at", UtcDateTime, nullable=True),
 )

@@ -17,6 +17,7 @@ from pixhound_events.v1 import accounts_pb2, cases_pb2
 from pixhound_platform.consumer import EventConsumer
 from pixhound_platform.db import utcnow
 from pixhound_platform.events import Envelope, MalformedEvent
+from pixhound_platform.observability import bind_trace_id, reset_trace_id
 from pixhound_platform.runtime import ServiceRuntime
 from pixhound_platform.signals import wait_for_signal
 from sqlalchemy import select, update
@@ -65,7 +66,9 @@ async def on_case_opened(runtime: ServiceRuntime, session: AsyncSession, event: 
         log.warning("no email address known for account %s; in-app notification only", event.owner_id)
         return
     await session.execute(
-        store.email_deliveries.insert().values(id=str(uuid.uuid4()), notification_id=notification_id, recipient=recipient.email)
+        store.email_deliveries.insert().values(
+            id=str(uuid.uuid4()), notification_id=notification_id, recipient=recipient.email, trace_id=envelope.trace_id
+        )
     )
     runtime.state["mail_wakeup"].set()
 
@@ -90,29 +93,37 @@ async def send_pending_email(runtime: ServiceRuntime) -> int:
     sent = 0
     async with runtime.database.sessions() as session, session.begin():
         for row in (await session.execute(query)).all():
-            notice = domain.Notice(kind=row.kind, title=row.title, body=row.body, link=row.link)
-            message = domain.email_for(notice, sender=settings.mail_from, recipient=row.recipient)
-            attempts = row.attempts + 1
+            token = bind_trace_id(row.trace_id)
             try:
-                await runtime.state[MAILER].send(message)
-            except Exception as error:
-                failed_for_good = attempts >= settings.mail_max_attempts
-                log.warning("email %s failed (attempt %d): %s", row.id, attempts, error)
-                await session.execute(
-                    update(store.email_deliveries).where(store.email_deliveries.c.id == row.id).values(
-                        attempts=attempts, last_error=str(error)[:1000], status="failed" if failed_for_good else "pending",
-                        next_attempt_at=utcnow() + timedelta(seconds=min(2**attempts, 600)),
-                    )
-                )
-                continue
-            await session.execute(
-                update(store.email_deliveries).where(store.email_deliveries.c.id == row.id).values(
-                    attempts=attempts, status="sent", sent_at=utcnow(), last_error=""
-                )
-            )
-            sent += 1
-            log.info("email %s sent to recipient of notification %s", row.id, row.notification_id)
+                sent += await _attempt_delivery(runtime, session, row)
+            finally:
+                reset_trace_id(token)
     return sent
+
+
+async def _attempt_delivery(runtime: ServiceRuntime, session: AsyncSession, row) -> int:
+    settings = runtime.settings
+    notice = domain.Notice(kind=row.kind, title=row.title, body=row.body, link=row.link)
+    message = domain.email_for(notice, sender=settings.mail_from, recipient=row.recipient)
+    attempts = row.attempts + 1
+    deliveries = store.email_deliveries
+    try:
+        await runtime.state[MAILER].send(message)
+    except Exception as error:
+        log.warning("email %s failed (attempt %d): %s", row.id, attempts, error)
+        await session.execute(
+            update(deliveries).where(deliveries.c.id == row.id).values(
+                attempts=attempts, last_error=str(error)[:1000],
+                status="failed" if attempts >= settings.mail_max_attempts else "pending",
+                next_attempt_at=utcnow() + timedelta(seconds=min(2**attempts, 600)),
+            )
+        )
+        return 0
+    await session.execute(
+        update(deliveries).where(deliveries.c.id == row.id).values(attempts=attempts, status="sent", sent_at=utcnow(), last_error="")
+    )
+    log.info("email %s sent to recipient of notification %s", row.id, row.notification_id)
+    return 1
 
 
 async def email_sender(runtime: ServiceRuntime) -> None:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 15:38:22.671877
+Create Date: 2026-11-28 16:02:58.228026
 """
 
 from collections.abc import Sequence
@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.Column('pages_fetched', sa.Integer(), nullable=False),
     sa.Column('images_found', sa.Integer(), nullable=False),
     sa.Column('errors', sa.Integer(), nullable=False),
+    sa.Column('trace_id', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_crawls'))

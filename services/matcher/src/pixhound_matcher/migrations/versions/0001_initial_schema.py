@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-28 15:35:15.911841
+Create Date: 2026-11-28 16:02:53.818690
 """
 
 from collections.abc import Sequence
@@ -73,6 +73,7 @@ def upgrade() -> None:
     sa.Column('object_key', sa.String(length=400), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('phash', sa.LargeBinary(length=8), nullable=False),
+    sa.Column('trace_id', sa.String(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('photo_id', name=op.f('pk_reference_photos'))
     )
