@@ -37,7 +37,10 @@ def generate(output_root: Path) -> None:
     )
     if status != 0:
         raise SystemExit(f"protoc failed with status {status}")
-    for package_dir in [output_root / "pixhound_events", *(p for p in (output_root / "pixhound_events").rglob("*") if p.is_dir())]:
+    for package_dir in [
+        output_root / "pixhound_events",
+        *(p for p in (output_root / "pixhound_events").rglob("*") if p.is_dir()),
+    ]:
         (package_dir / "__init__.py").write_text(PACKAGE_DOC)
     (output_root / "pixhound_events" / "py.typed").write_text("")
 

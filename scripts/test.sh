@@ -12,6 +12,8 @@ if [[ "${KEEP_INFRA:-0}" != "1" ]]; then
 fi
 eval "$(infra/env.sh)"
 .venv/bin/python proto/generate.py --check
+.venv/bin/ruff check --quiet .
+.venv/bin/ruff format --check --quiet .
 status=0
 .venv/bin/python -m pytest "$@" || status=$?
 echo "test run took $(( $(date +%s) - started ))s"

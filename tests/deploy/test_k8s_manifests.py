@@ -17,8 +17,9 @@ from __future__ import annotations
 import ipaddress
 import re
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import kubernetes_validate
 import pytest
@@ -292,7 +293,7 @@ def test_workloads_are_locked_down(docs, target):
             sc = c.get("securityContext", {})
             where = f"{ident(w)} container {c['name']}"
 
-            def eff(key: str) -> Any:
+            def eff(key: str, sc: dict = sc, psc: dict = psc) -> Any:
                 return sc.get(key, psc.get(key))
 
             if eff("runAsNonRoot") is not True:
@@ -321,8 +322,15 @@ def _quantity(q: Any) -> float:
     """CPU or memory quantity -> float (cores or bytes)."""
     s = str(q)
     units = {
-        "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12,
-        "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40,
+        "m": 1e-3,
+        "k": 1e3,
+        "M": 1e6,
+        "G": 1e9,
+        "T": 1e12,
+        "Ki": 2**10,
+        "Mi": 2**20,
+        "Gi": 2**30,
+        "Ti": 2**40,
     }
     for suffix in sorted(units, key=len, reverse=True):
         if s.endswith(suffix):
@@ -425,8 +433,7 @@ def test_deployments_serve_with_probes_and_metrics(docs, target):
             if container_port(pod, get.get("port")) != HTTP_PORT:
                 problems.append(f"{svc}: {probe} port {get.get('port')!r} is not {HTTP_PORT}")
         ann = tmpl["metadata"].get("annotations", {})
-        want = {"prometheus.io/scrape": "true", "prometheus.io/port": str(HTTP_PORT),
-                "prometheus.io/path": "/metrics"}
+        want = {"prometheus.io/scrape": "true", "prometheus.io/port": str(HTTP_PORT), "prometheus.io/path": "/metrics"}
         for k, v in want.items():
             if ann.get(k) != v:
                 problems.append(f"{svc}: pod annotation {k}={ann.get(k)!r}, want {v!r}")
@@ -550,13 +557,11 @@ def test_environment_variables(docs, target):
                         continue
                     if base_name(ref["name"]) != want_secret or ref["key"] != want_key:
                         problems.append(
-                            f"{where}: {name} from {ref['name']}/{ref['key']}, "
-                            f"want {want_secret}/{want_key}"
+                            f"{where}: {name} from {ref['name']}/{ref['key']}, want {want_secret}/{want_key}"
                         )
                     # Where the overlay generates Secrets, the reference must resolve.
                     if secrets and ref["key"] not in (secrets.get(ref["name"]) or {}).get("data", {}):
-                        problems.append(f"{where}: {name}: Secret {ref['name']} key {ref['key']} "
-                                        f"is not rendered")
+                        problems.append(f"{where}: {name}: Secret {ref['name']} key {ref['key']} is not rendered")
                 elif ref:
                     problems.append(f"{where}: unexpected secret env {name}")
                 cm_ref = (e.get("valueFrom") or {}).get("configMapKeyRef")
@@ -576,9 +581,7 @@ def test_environment_variables(docs, target):
 
 def test_prod_carries_no_secret_values(kustomize):
     docs = render(kustomize, "overlays/prod")
-    leaking = [
-        ident(s) for s in objs(docs, "Secret") if s.get("data") or s.get("stringData")
-    ]
+    leaking = [ident(s) for s in objs(docs, "Secret") if s.get("data") or s.get("stringData")]
     assert not leaking, f"prod renders Secrets with values: {leaking}"
     base = render(kustomize, "base")
     assert not objs(base, "Secret"), "the base must not define Secrets"
@@ -653,8 +656,7 @@ def _peer_allows_ip(peer, ip) -> bool:
     if ip.version != net.version or ip not in net:
         return False
     return not any(
-        ip in ipaddress.ip_network(e) for e in block.get("except", [])
-        if ipaddress.ip_network(e).version == ip.version
+        ip in ipaddress.ip_network(e) for e in block.get("except", []) if ipaddress.ip_network(e).version == ip.version
     )
 
 
@@ -686,9 +688,7 @@ def test_network_policy(docs, target):
                     problems.append(f"{np['metadata']['name']}: ingress from anywhere to {svc}")
                 for peer in peers or []:
                     if "namespaceSelector" in peer or "ipBlock" in peer:
-                        problems.append(
-                            f"{np['metadata']['name']}: ingress to {svc} from outside the namespace"
-                        )
+                        problems.append(f"{np['metadata']['name']}: ingress to {svc} from outside the namespace")
 
         if not list(_policies_for(docs, labels, "Egress")):
             problems.append(f"{svc}: no NetworkPolicy restricts egress")

@@ -22,6 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+
 from pixhound_embedded.demo import run_scenario
 from pixhound_embedded.sample import serve_website, stolen_copy, synthetic_photo
 from pixhound_platform.testing import wait_until
@@ -58,11 +59,28 @@ class Stack:
         return f"http://127.0.0.1:{self.ports[name]}"
 
     def start(self, name: str) -> None:
-        env = {**os.environ, **self.base_env, "PIXHOUND_DATABASE_URL": self.base_env[f"DB_{name}"], "PIXHOUND_SERVICE_NAME": name}
+        env = {
+            **os.environ,
+            **self.base_env,
+            "PIXHOUND_DATABASE_URL": self.base_env[f"DB_{name}"],
+            "PIXHOUND_SERVICE_NAME": name,
+        }
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 (closed with the process)
         self.processes[name] = subprocess.Popen(
-            [sys.executable, "-m", f"pixhound_{name}", "serve", "--migrate", "--host", "127.0.0.1", "--port", str(self.ports[name])],
-            env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                f"pixhound_{name}",
+                "serve",
+                "--migrate",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.ports[name]),
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
 
     def kill(self, name: str) -> None:
@@ -104,11 +122,20 @@ async def stack(pg_database_factory, kafka_bootstrap, s3_endpoint, topic_prefix,
     databases = {f"DB_{name}": await pg_database_factory(name) for name in SERVICES}
     env = {
         **databases,
-        "PIXHOUND_ENVIRONMENT": "test", "PIXHOUND_BUS": "kafka", "PIXHOUND_KAFKA_BOOTSTRAP": kafka_bootstrap,
-        "PIXHOUND_TOPIC_PREFIX": topic_prefix, "PIXHOUND_OBJECT_STORE": "s3", "PIXHOUND_S3_ENDPOINT": s3_endpoint,
-        "PIXHOUND_S3_BUCKET": f"e2e-{uuid.uuid4().hex[:12]}", "PIXHOUND_DATA_DIR": str(tmp_path / "data"),
-        "PIXHOUND_ALLOWED_NETWORKS": "127.0.0.0/8", "PIXHOUND_HOST_DELAY_SECONDS": "0", "PIXHOUND_POLL_SECONDS": "0.2",
-        "PIXHOUND_MAIL_TRANSPORT": "smtp", "PIXHOUND_SMTP_HOST": "127.0.0.1", "PIXHOUND_SMTP_PORT": str(smtp_port),
+        "PIXHOUND_ENVIRONMENT": "test",
+        "PIXHOUND_BUS": "kafka",
+        "PIXHOUND_KAFKA_BOOTSTRAP": kafka_bootstrap,
+        "PIXHOUND_TOPIC_PREFIX": topic_prefix,
+        "PIXHOUND_OBJECT_STORE": "s3",
+        "PIXHOUND_S3_ENDPOINT": s3_endpoint,
+        "PIXHOUND_S3_BUCKET": f"e2e-{uuid.uuid4().hex[:12]}",
+        "PIXHOUND_DATA_DIR": str(tmp_path / "data"),
+        "PIXHOUND_ALLOWED_NETWORKS": "127.0.0.0/8",
+        "PIXHOUND_HOST_DELAY_SECONDS": "0",
+        "PIXHOUND_POLL_SECONDS": "0.2",
+        "PIXHOUND_MAIL_TRANSPORT": "smtp",
+        "PIXHOUND_SMTP_HOST": "127.0.0.1",
+        "PIXHOUND_SMTP_PORT": str(smtp_port),
         "PIXHOUND_RETRY_BACKOFF_SECONDS": "0.05",
     }
     running = Stack(env, tmp_path)
@@ -145,21 +172,38 @@ async def test_matcher_killed_mid_stream_still_yields_exactly_one_case_per_photo
     site = serve_website(files)
     try:
         async with httpx.AsyncClient(timeout=30) as client:
-            account = (await client.post(f"{stack.url('ingest')}/v1/accounts", json={
-                "email": "restart@example.org", "display_name": "R", "password": "a long password", "locale": "en"})).json()
+            account = (
+                await client.post(
+                    f"{stack.url('ingest')}/v1/accounts",
+                    json={
+                        "email": "restart@example.org",
+                        "display_name": "R",
+                        "password": "a long password",
+                        "locale": "en",
+                    },
+                )
+            ).json()
             auth = {"Authorization": f"Bearer {account['token']}"}
             photo_ids = []
             for seed, original in photos.items():
-                response = await client.post(f"{stack.url('ingest')}/v1/photos", headers=auth,
-                                             files={"file": (f"{seed}.jpg", original, "image/jpeg")})
+                response = await client.post(
+                    f"{stack.url('ingest')}/v1/photos",
+                    headers=auth,
+                    files={"file": (f"{seed}.jpg", original, "image/jpeg")},
+                )
                 assert response.status_code == 201, response.text
                 photo_ids.append(response.json()["id"])
-            crawl = await client.post(f"{stack.url('crawler')}/v1/crawls", headers=auth,
-                                      json={"seeds": [site.url], "max_pages": 50, "max_depth": 1})
+            crawl = await client.post(
+                f"{stack.url('crawler')}/v1/crawls",
+                headers=auth,
+                json={"seeds": [site.url], "max_pages": 50, "max_depth": 1},
+            )
             assert crawl.status_code == 202
 
             async def cases():
-                return (await client.get(f"{stack.url('cases')}/v1/cases", headers=auth, params={"limit": 200})).json()["items"]
+                return (await client.get(f"{stack.url('cases')}/v1/cases", headers=auth, params={"limit": 200})).json()[
+                    "items"
+                ]
 
             await wait_until(cases, timeout=60, interval=0.05, description="the first case")
             stack.kill("matcher")

@@ -136,7 +136,9 @@ async def test_kafka_offset_is_committed_only_after_the_handler_finishes(kafka_b
 
 
 async def _read_one(bootstrap: str, topic: str):
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"reader-{uuid.uuid4().hex}", auto_offset_reset="earliest")
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=bootstrap, group_id=f"reader-{uuid.uuid4().hex}", auto_offset_reset="earliest"
+    )
     await consumer.start()
     try:
         return await asyncio.wait_for(consumer.getone(), timeout=30)

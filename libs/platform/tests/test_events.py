@@ -1,8 +1,8 @@
 """Envelopes: routing facts come from the schemas, and bad bytes are refused as malformed."""
 
 import pytest
-from pixhound_events.v1 import cases_pb2, envelope_pb2, photos_pb2
 
+from pixhound_events.v1 import cases_pb2, envelope_pb2, photos_pb2
 from pixhound_platform.events import MalformedEvent, decode, envelope_for, key_of, topic_of, unpack
 from pixhound_platform.observability import bind_trace_id, reset_trace_id
 

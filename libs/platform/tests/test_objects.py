@@ -16,9 +16,12 @@ async def store(request, tmp_path):
 
         endpoint = request.getfixturevalue("s3_endpoint")
         store = S3ObjectStore.connect(
-            endpoint=endpoint, access_key=os.environ.get("PIXHOUND_S3_ACCESS_KEY", "pixhound"),
-            secret_key=os.environ.get("PIXHOUND_S3_SECRET_KEY", "pixhound-secret"), bucket=f"t-{uuid.uuid4().hex[:12]}",
-            secure=False, region="us-east-1",
+            endpoint=endpoint,
+            access_key=os.environ.get("PIXHOUND_S3_ACCESS_KEY", "pixhound"),
+            secret_key=os.environ.get("PIXHOUND_S3_SECRET_KEY", "pixhound-secret"),
+            bucket=f"t-{uuid.uuid4().hex[:12]}",
+            secure=False,
+            region="us-east-1",
         )
     await store.ensure_ready()
     return store

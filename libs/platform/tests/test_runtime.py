@@ -7,9 +7,9 @@ second effect; readiness reports each dependency.
 import uuid
 
 import pytest
-from pixhound_events.v1 import accounts_pb2
 from sqlalchemy import Column, String, Table, func, select
 
+from pixhound_events.v1 import accounts_pb2
 from pixhound_platform.consumer import EventConsumer
 from pixhound_platform.db import Database, messaging_tables, new_metadata
 from pixhound_platform.events import envelope_for
@@ -47,37 +47,52 @@ async def test_outbox_publishes_committed_events_only_and_inbox_absorbs_duplicat
     await _create_schema(producer_url)
     await _create_schema(consumer_url)
     producer = ServiceRuntime(
-        ServiceSettings(service_name="producer", database_url=producer_url, **infra_settings), tables,
+        ServiceSettings(service_name="producer", database_url=producer_url, **infra_settings),
+        tables,
         publishes=["pixhound.accounts.v1"],
     )
     received: list[str] = []
     consumer = ServiceRuntime(
-        ServiceSettings(service_name="consumer", database_url=consumer_url, **infra_settings), tables, consumers=[_consumer(received)]
+        ServiceSettings(service_name="consumer", database_url=consumer_url, **infra_settings),
+        tables,
+        consumers=[_consumer(received)],
     )
     await producer.start()
     await consumer.start()
     try:
         with pytest.raises(RuntimeError):
             async with producer.transaction() as session:
-                await producer.outbox.add(session, accounts_pb2.AccountRegistered(account_id="rolled-back", email="x@example.org"))
+                await producer.outbox.add(
+                    session, accounts_pb2.AccountRegistered(account_id="rolled-back", email="x@example.org")
+                )
                 raise RuntimeError("the state change failed")
         async with producer.transaction() as session:
-            await producer.outbox.add(session, accounts_pb2.AccountRegistered(account_id="committed", email="a@example.org"))
+            await producer.outbox.add(
+                session, accounts_pb2.AccountRegistered(account_id="committed", email="a@example.org")
+            )
         await wait_until(lambda: received, timeout=30, description="the committed event")
 
-        duplicate = envelope_for(accounts_pb2.AccountRegistered(account_id="twice", email="t@example.org"), producer="test")
+        duplicate = envelope_for(
+            accounts_pb2.AccountRegistered(account_id="twice", email="t@example.org"), producer="test"
+        )
         for _ in range(2):
             await producer.bus.publish("pixhound.accounts.v1", "twice", duplicate.SerializeToString())
         await wait_until(lambda: "twice" in received, timeout=30, description="the duplicated event")
         async with producer.transaction() as session:
-            await producer.outbox.add(session, accounts_pb2.AccountRegistered(account_id="after", email="b@example.org"))
+            await producer.outbox.add(
+                session, accounts_pb2.AccountRegistered(account_id="after", email="b@example.org")
+            )
         await wait_until(lambda: "after" in received, timeout=30, description="a later event")
 
-        assert received == ["committed", "twice", "after"], "rolled-back events are never published; duplicates are handled once"
+        assert received == ["committed", "twice", "after"], (
+            "rolled-back events are never published; duplicates are handled once"
+        )
         async with consumer.database.sessions() as session:
             assert (await session.execute(select(func.count()).select_from(notes))).scalar_one() == 3
         async with producer.database.sessions() as session:
-            unpublished = await session.execute(select(tables.outbox.c.id).where(tables.outbox.c.published_at.is_(None)))
+            unpublished = await session.execute(
+                select(tables.outbox.c.id).where(tables.outbox.c.published_at.is_(None))
+            )
             assert unpublished.all() == []
         checks = await consumer.readiness()
         assert checks == {"database": "ok", "bus": "ok", "object_store": "ok"}

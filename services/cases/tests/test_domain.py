@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from pixhound_cases.domain import FORWARD, OPEN_STATES, CaseState, IllegalTransition, check_transition
 
 S = CaseState

@@ -1,20 +1,28 @@
 """Cases on real Kafka and PostgreSQL: MatchFound opens one case per photo and page, scoped to its owner."""
 
 import pytest
+
+from pixhound_cases.app import create_app
+from pixhound_cases.settings import CasesSettings
 from pixhound_events.v1 import matches_pb2
 from pixhound_platform.migrations import upgrade_async
 from pixhound_platform.testing import bearer, serve_app, wait_until
 
-from pixhound_cases.app import create_app
-from pixhound_cases.settings import CasesSettings
-
 pytestmark = pytest.mark.infra
 
 
-def match(match_id: str, page: str, photo: str = "photo-1", owner: str = "alice", score: float = 0.9) -> matches_pb2.MatchFound:
+def match(
+    match_id: str, page: str, photo: str = "photo-1", owner: str = "alice", score: float = 0.9
+) -> matches_pb2.MatchFound:
     return matches_pb2.MatchFound(
-        match_id=match_id, photo_id=photo, owner_id=owner, discovery_id=f"d-{match_id}", page_url=page,
-        image_url=f"{page}/img.jpg", score=score, site_host="agence.example",
+        match_id=match_id,
+        photo_id=photo,
+        owner_id=owner,
+        discovery_id=f"d-{match_id}",
+        page_url=page,
+        image_url=f"{page}/img.jpg",
+        score=score,
+        site_host="agence.example",
     )
 
 

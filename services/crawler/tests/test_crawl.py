@@ -3,14 +3,14 @@
 import hashlib
 
 import pytest
-from pixhound_embedded.sample import serve_website, stolen_copy, synthetic_photo
-from pixhound_platform.migrations import upgrade_async
-from pixhound_platform.testing import bearer, serve_app, wait_until
 from sqlalchemy import func, select
 
 from pixhound_crawler import store
 from pixhound_crawler.app import create_app
 from pixhound_crawler.settings import CrawlerSettings
+from pixhound_embedded.sample import serve_website, stolen_copy, synthetic_photo
+from pixhound_platform.migrations import upgrade_async
+from pixhound_platform.testing import bearer, serve_app, wait_until
 
 pytestmark = pytest.mark.infra
 
@@ -18,16 +18,22 @@ pytestmark = pytest.mark.infra
 @pytest.fixture
 def website():
     image = stolen_copy(synthetic_photo(21))
-    page = '<html><body><img src="/img/photo.jpg"><a href="/a">a</a><a href="/b">b</a><a href="/meta">m</a></body></html>'
-    shared = '<html><body><img srcset="/img/photo.jpg 480w, /img/small.jpg 100w"><img src="/img/broken.jpg"></body></html>'
-    site = serve_website({
-        "/": ("text/html", page.encode()),
-        "/a": ("text/html", shared.encode()),
-        "/b": ("text/html; charset=utf-8", shared.encode()),
-        "/img/photo.jpg": ("image/jpeg", image),
-        "/img/broken.jpg": ("image/jpeg", b"not really a jpeg"),
-        "/meta": ("text/html", b"<html>unreachable</html>"),
-    })
+    page = (
+        '<html><body><img src="/img/photo.jpg"><a href="/a">a</a><a href="/b">b</a><a href="/meta">m</a></body></html>'
+    )
+    shared = (
+        '<html><body><img srcset="/img/photo.jpg 480w, /img/small.jpg 100w"><img src="/img/broken.jpg"></body></html>'
+    )
+    site = serve_website(
+        {
+            "/": ("text/html", page.encode()),
+            "/a": ("text/html", shared.encode()),
+            "/b": ("text/html; charset=utf-8", shared.encode()),
+            "/img/photo.jpg": ("image/jpeg", image),
+            "/img/broken.jpg": ("image/jpeg", b"not really a jpeg"),
+            "/meta": ("text/html", b"<html>unreachable</html>"),
+        }
+    )
     yield site, image
     site.close()
 
@@ -37,12 +43,16 @@ async def _settings(pg_url, infra_settings, **extra) -> CrawlerSettings:
     return CrawlerSettings(database_url=pg_url, host_delay_seconds=0, poll_seconds=0.1, **{**infra_settings, **extra})
 
 
-async def test_crawl_finds_each_occurrence_stores_each_image_once_and_announces_them(pg_url, infra_settings, probe, website):
+async def test_crawl_finds_each_occurrence_stores_each_image_once_and_announces_them(
+    pg_url, infra_settings, probe, website
+):
     site, image = website
     settings = await _settings(pg_url, infra_settings, allowed_networks="127.0.0.0/8")
     owner = bearer("alice")
     async with serve_app(create_app(settings, configure_logs=False)) as client:
-        submitted = await client.post("/v1/crawls", headers=owner, json={"seeds": [site.url], "max_pages": 10, "max_depth": 1})
+        submitted = await client.post(
+            "/v1/crawls", headers=owner, json={"seeds": [site.url], "max_pages": 10, "max_depth": 1}
+        )
         assert submitted.status_code == 202, submitted.text
         crawl_id = submitted.json()["id"]
 
@@ -67,7 +77,9 @@ async def test_crawl_finds_each_occurrence_stores_each_image_once_and_announces_
 
         discovered = await probe.events("pixhound.discoveries.v1", 3)
         assert {event.page_url for event in discovered} == {site.url, site.url + "a", site.url + "b"}
-        assert all(event.evidence.server_ip == "127.0.0.1" and event.evidence.fetched_at.seconds > 0 for event in discovered)
+        assert all(
+            event.evidence.server_ip == "127.0.0.1" and event.evidence.fetched_at.seconds > 0 for event in discovered
+        )
         completed = await probe.events("pixhound.crawls.v1", 1)
         assert completed[0].crawl_id == crawl_id and completed[0].pages_fetched == 4
 
@@ -94,7 +106,12 @@ async def test_without_an_allow_list_loopback_is_refused(pg_url, infra_settings,
 async def test_bad_crawl_requests_get_problem_details(pg_url, infra_settings):
     settings = await _settings(pg_url, infra_settings)
     async with serve_app(create_app(settings, configure_logs=False)) as client:
-        for body in ({"seeds": []}, {"seeds": ["ftp://example.org/"]}, {"seeds": ["https://example.org"], "max_pages": 0}, {}):
+        for body in (
+            {"seeds": []},
+            {"seeds": ["ftp://example.org/"]},
+            {"seeds": ["https://example.org"], "max_pages": 0},
+            {},
+        ):
             response = await client.post("/v1/crawls", headers=bearer("alice"), json=body)
             assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
         assert (await client.post("/v1/crawls", json={"seeds": ["https://example.org"]})).status_code == 401

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
+
 from pixhound_crawler.domain import RefusedAddress, check_address, extract_page, normalise_url
 
 # --- normalise_url -------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+
 from pixhound_crawler.domain import RefusedAddress
 from pixhound_crawler.fetch import FetchFailed, SafeFetcher, TooLarge
 
@@ -80,7 +81,9 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                         self.wfile.write(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
                     self.wfile.write(b"0\r\n\r\n")
                 elif path == "/gzip":
-                    self._send(200, gzip.compress(GZIPPED_TEXT), {"Content-Type": "text/html", "Content-Encoding": "gzip"})
+                    self._send(
+                        200, gzip.compress(GZIPPED_TEXT), {"Content-Type": "text/html", "Content-Encoding": "gzip"}
+                    )
                 elif path == "/slow-headers":
                     site.release.wait(3)
                     self._send(200, b"too late")
@@ -118,7 +121,9 @@ def site() -> Iterator[Site]:
 
 @pytest.fixture
 async def fetcher() -> AsyncIterator[SafeFetcher]:
-    fetcher = SafeFetcher(user_agent="PixhoundTest/1.0", allowed=LOOPBACK, connect_timeout=1.0, read_timeout=1.0, max_redirects=3)
+    fetcher = SafeFetcher(
+        user_agent="PixhoundTest/1.0", allowed=LOOPBACK, connect_timeout=1.0, read_timeout=1.0, max_redirects=3
+    )
     sent: list[httpx.Request] = []
 
     async def record(request: httpx.Request) -> None:
@@ -168,7 +173,9 @@ async def test_fetch_returns_error_statuses_without_raising(site: Site, fetcher:
 
 
 async def test_loopback_is_refused_without_an_allow_list(site: Site) -> None:
-    strict = SafeFetcher(user_agent="PixhoundTest/1.0", allowed=[], connect_timeout=1.0, read_timeout=1.0, max_redirects=3)
+    strict = SafeFetcher(
+        user_agent="PixhoundTest/1.0", allowed=[], connect_timeout=1.0, read_timeout=1.0, max_redirects=3
+    )
     sent: list[httpx.Request] = []
 
     async def record(request: httpx.Request) -> None:
@@ -186,7 +193,9 @@ async def test_loopback_is_refused_without_an_allow_list(site: Site) -> None:
 
 
 @pytest.mark.parametrize("path", ["/to-metadata", "/to-private", "/to-private-via-hop"])
-async def test_redirect_to_a_forbidden_address_is_refused_before_connecting(site: Site, fetcher: SafeFetcher, path: str) -> None:
+async def test_redirect_to_a_forbidden_address_is_refused_before_connecting(
+    site: Site, fetcher: SafeFetcher, path: str
+) -> None:
     with pytest.raises(RefusedAddress):
         await fetcher.fetch(f"{site.base}{path}", max_bytes=1000)
     assert fetcher.sent, "the first hop should have been fetched"  # type: ignore[attr-defined]
@@ -200,7 +209,9 @@ async def test_redirect_loop_fails_after_max_redirects(site: Site, fetcher: Safe
 
 
 async def test_zero_redirects_allowed_refuses_the_first_redirect(site: Site) -> None:
-    fetcher = SafeFetcher(user_agent="PixhoundTest/1.0", allowed=LOOPBACK, connect_timeout=1.0, read_timeout=1.0, max_redirects=0)
+    fetcher = SafeFetcher(
+        user_agent="PixhoundTest/1.0", allowed=LOOPBACK, connect_timeout=1.0, read_timeout=1.0, max_redirects=0
+    )
     try:
         with pytest.raises(FetchFailed):
             await fetcher.fetch(f"{site.base}/hop", max_bytes=1000)
@@ -248,7 +259,9 @@ async def test_gzip_cap_applies_to_the_decoded_size(site: Site, fetcher: SafeFet
 
 
 async def test_slow_headers_fail(site: Site) -> None:
-    fetcher = SafeFetcher(user_agent="PixhoundTest/1.0", allowed=LOOPBACK, connect_timeout=1.0, read_timeout=0.3, max_redirects=3)
+    fetcher = SafeFetcher(
+        user_agent="PixhoundTest/1.0", allowed=LOOPBACK, connect_timeout=1.0, read_timeout=0.3, max_redirects=3
+    )
     try:
         with pytest.raises(FetchFailed):
             await fetcher.fetch(f"{site.base}/slow-headers", max_bytes=1000)
@@ -257,7 +270,9 @@ async def test_slow_headers_fail(site: Site) -> None:
 
 
 async def test_slow_body_fails(site: Site) -> None:
-    fetcher = SafeFetcher(user_agent="PixhoundTest/1.0", allowed=LOOPBACK, connect_timeout=1.0, read_timeout=0.3, max_redirects=3)
+    fetcher = SafeFetcher(
+        user_agent="PixhoundTest/1.0", allowed=LOOPBACK, connect_timeout=1.0, read_timeout=0.3, max_redirects=3
+    )
     try:
         with pytest.raises(FetchFailed):
             await fetcher.fetch(f"{site.base}/slow-body", max_bytes=1000)

@@ -4,14 +4,14 @@ import io
 
 import pytest
 from PIL import Image
-from pixhound_embedded.sample import synthetic_photo
-from pixhound_platform.migrations import upgrade_async
-from pixhound_platform.testing import serve_app
 from sqlalchemy import func, select
 
+from pixhound_embedded.sample import synthetic_photo
 from pixhound_ingest import store
 from pixhound_ingest.app import create_app
 from pixhound_ingest.settings import IngestSettings
+from pixhound_platform.migrations import upgrade_async
+from pixhound_platform.testing import serve_app
 
 pytestmark = pytest.mark.infra
 
@@ -19,14 +19,18 @@ pytestmark = pytest.mark.infra
 @pytest.fixture
 async def client(pg_url, infra_settings):
     await upgrade_async("pixhound_ingest", pg_url)
-    app = create_app(IngestSettings(database_url=pg_url, max_upload_bytes=2_000_000, **infra_settings), configure_logs=False)
+    app = create_app(
+        IngestSettings(database_url=pg_url, max_upload_bytes=2_000_000, **infra_settings), configure_logs=False
+    )
     async with serve_app(app) as client:
         client.app = app
         yield client
 
 
 async def _account(client, email="camille@example.org") -> dict:
-    response = await client.post("/v1/accounts", json={"email": email, "display_name": "Camille", "password": "a long password"})
+    response = await client.post(
+        "/v1/accounts", json={"email": email, "display_name": "Camille", "password": "a long password"}
+    )
     assert response.status_code == 201, response.text
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
@@ -42,14 +46,19 @@ async def _counts(app) -> tuple[int, int]:
 async def test_upload_stores_the_photo_and_announces_it(client):
     auth = await _account(client)
     photo = synthetic_photo(3)
-    response = await client.post("/v1/photos", headers=auth, files={"file": ("p.jpg", photo, "image/jpeg")}, data={"title": "Quai"})
+    response = await client.post(
+        "/v1/photos", headers=auth, files={"file": ("p.jpg", photo, "image/jpeg")}, data={"title": "Quai"}
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["content_type"] == "image/jpeg" and body["width"] == 960 and body["title"] == "Quai"
     runtime = client.app.state.runtime
     async with runtime.database.sessions() as session:
         row = (await session.execute(select(store.photos))).one()
-        outbox_types = [r.event_type for r in (await session.execute(select(store.messaging.outbox).order_by(store.messaging.outbox.c.id))).all()]
+        outbox_types = [
+            r.event_type
+            for r in (await session.execute(select(store.messaging.outbox).order_by(store.messaging.outbox.c.id))).all()
+        ]
     assert await runtime.objects.get(row.object_key) == photo, "the original bytes are in S3"
     assert outbox_types == ["pixhound.events.v1.AccountRegistered", "pixhound.events.v1.PhotoIngested"]
 
@@ -92,13 +101,17 @@ async def test_photos_are_private_to_their_owner(client):
 
 async def test_accounts_and_sessions(client):
     await _account(client, "dup@example.org")
-    duplicate = await client.post("/v1/accounts", json={"email": "DUP@example.org", "display_name": "X", "password": "another password"})
+    duplicate = await client.post(
+        "/v1/accounts", json={"email": "DUP@example.org", "display_name": "X", "password": "another password"}
+    )
     assert duplicate.status_code == 409
     ok = await client.post("/v1/sessions", json={"email": "dup@example.org", "password": "a long password"})
     assert ok.status_code == 200 and ok.json()["token"]
     wrong = await client.post("/v1/sessions", json={"email": "dup@example.org", "password": "wrong password"})
     assert wrong.status_code == 401 and wrong.json()["type"].endswith("bad-credentials")
-    invalid = await client.post("/v1/accounts", json={"email": "not-an-email", "display_name": "X", "password": "a long password"})
+    invalid = await client.post(
+        "/v1/accounts", json={"email": "not-an-email", "display_name": "X", "password": "a long password"}
+    )
     assert invalid.status_code == 422 and invalid.json()["errors"]
 
 

@@ -9,6 +9,7 @@ import zlib
 
 import pytest
 from PIL import ExifTags, Image
+
 from pixhound_ingest.domain import (
     Authorship,
     RejectedUpload,
@@ -38,7 +39,9 @@ def _picture(size: tuple[int, int] = (120, 80)) -> Image.Image:
 
 
 def _examine(data: bytes, **limits: int):
-    return examine_upload(data, max_bytes=limits.get("max_bytes", MAX_BYTES), max_pixels=limits.get("max_pixels", MAX_PIXELS))
+    return examine_upload(
+        data, max_bytes=limits.get("max_bytes", MAX_BYTES), max_pixels=limits.get("max_pixels", MAX_PIXELS)
+    )
 
 
 def _png_claiming(width: int, height: int) -> bytes:
@@ -207,7 +210,12 @@ def test_reads_exif_from_png_and_webp() -> None:
 
 def test_reads_iptc_creator_copyright_credit_and_source() -> None:
     data = _jpeg_with_iptc(
-        [((2, 80), b"Ivan Iptc"), ((2, 116), b"(c) Ivan Iptc"), ((2, 110), b"Agence Exemple"), ((2, 115), b"Studio Sud")]
+        [
+            ((2, 80), b"Ivan Iptc"),
+            ((2, 116), b"(c) Ivan Iptc"),
+            ((2, 110), b"Agence Exemple"),
+            ((2, 115), b"Studio Sud"),
+        ]
     )
     assert _examine(data).authorship == Authorship(
         creator="Ivan Iptc", copyright="(c) Ivan Iptc", credit="Agence Exemple", source="Studio Sud"
@@ -222,7 +230,9 @@ def test_reads_several_iptc_bylines() -> None:
 def test_exif_takes_precedence_over_iptc() -> None:
     exif = Image.Exif()
     exif[ExifTags.Base.Artist] = "Exif Name"
-    both = _jpeg_with_iptc([((2, 80), b"Iptc Name"), ((2, 116), b"Iptc Rights")], _encode(_picture(), "JPEG", exif=exif))
+    both = _jpeg_with_iptc(
+        [((2, 80), b"Iptc Name"), ((2, 116), b"Iptc Rights")], _encode(_picture(), "JPEG", exif=exif)
+    )
     authorship = _examine(both).authorship
     assert authorship.creator == "Exif Name"
     assert authorship.copyright == "Iptc Rights"
@@ -240,7 +250,9 @@ def test_reads_xmp_spread_over_several_descriptions() -> None:
         '<rdf:Description rdf:about="" xmlns:xmp="http://ns.adobe.com/xap/1.0/">'
         "<xmp:CreatorTool>Editor 1.0</xmp:CreatorTool></rdf:Description>"
     )
-    xmp = XMP_TEMPLATE.format(descriptions=tool + DC_DESCRIPTION.format(creator="Zoé Xmp", rights="Tous droits réservés"))
+    xmp = XMP_TEMPLATE.format(
+        descriptions=tool + DC_DESCRIPTION.format(creator="Zoé Xmp", rights="Tous droits réservés")
+    )
     authorship = _examine(_jpeg_with_xmp(xmp)).authorship
     assert authorship.creator == "Zoé Xmp"
     assert authorship.copyright == "Tous droits réservés"
@@ -250,7 +262,9 @@ def test_exif_takes_precedence_over_xmp() -> None:
     exif = Image.Exif()
     exif[ExifTags.Base.Artist] = "Exif Name"
     xmp = XMP_TEMPLATE.format(descriptions=DC_DESCRIPTION.format(creator="Xmp Name", rights="Xmp Rights"))
-    data = _with_app_segment(_encode(_picture(), "JPEG", exif=exif), 0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + xmp.encode())
+    data = _with_app_segment(
+        _encode(_picture(), "JPEG", exif=exif), 0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + xmp.encode()
+    )
     authorship = _examine(data).authorship
     assert authorship.creator == "Exif Name"
     assert authorship.copyright == "Xmp Rights"
@@ -277,7 +291,9 @@ def test_normalise_email(raw: str, expected: str) -> None:
     assert normalise_email(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["", "jeanne", "jeanne@", "@example.com", "jeanne@example", "jeanne @example.com", "a@b@c.com"])
+@pytest.mark.parametrize(
+    "raw", ["", "jeanne", "jeanne@", "@example.com", "jeanne@example", "jeanne @example.com", "a@b@c.com"]
+)
 def test_normalise_email_refuses_invalid_addresses(raw: str) -> None:
     with pytest.raises(ValueError):
         normalise_email(raw)

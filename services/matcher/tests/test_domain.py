@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 from PIL import Image
+
 from pixhound_embedded.sample import stolen_copy, synthetic_photo
 from pixhound_matcher.domain import (
     PHASH_BITS,
@@ -68,7 +69,9 @@ def test_fingerprint_is_deterministic(original: bytes, original_print: Fingerpri
 
 
 @pytest.mark.parametrize(("width", "quality"), [(480, 55), (320, 40), (800, 75)])
-def test_stolen_copy_is_within_the_threshold(original: bytes, original_print: Fingerprint, width: int, quality: int) -> None:
+def test_stolen_copy_is_within_the_threshold(
+    original: bytes, original_print: Fingerprint, width: int, quality: int
+) -> None:
     copy = stolen_copy(original, width=width, quality=quality)
     assert copy != original
     assert hamming(original_print.phash, fingerprint(copy, max_pixels=MAX_PIXELS).phash) <= THRESHOLD
@@ -162,7 +165,7 @@ def test_score_is_bounded_and_decreasing(threshold: int) -> None:
     if threshold:
         assert scores[threshold] == 0.5
     assert all(score > 0.5 for score in scores[:threshold])
-    assert all(score < 0.5 for score in scores[threshold + 1:])
+    assert all(score < 0.5 for score in scores[threshold + 1 :])
 
 
 def test_score_strictly_decreases_inside_the_threshold() -> None:

@@ -3,14 +3,14 @@
 import asyncio
 
 import pytest
+
 from pixhound_embedded.sample import stolen_copy, synthetic_photo
 from pixhound_events.v1 import crawl_pb2, photos_pb2
+from pixhound_matcher.app import create_app
+from pixhound_matcher.settings import MatcherSettings
 from pixhound_platform.migrations import upgrade_async
 from pixhound_platform.objects import S3ObjectStore
 from pixhound_platform.testing import serve_app, wait_until
-
-from pixhound_matcher.app import create_app
-from pixhound_matcher.settings import MatcherSettings
 
 pytestmark = pytest.mark.infra
 
@@ -24,8 +24,12 @@ async def matcher_settings(pg_url, infra_settings):
 @pytest.fixture
 async def objects(matcher_settings):
     store = S3ObjectStore.connect(
-        endpoint=matcher_settings.s3_endpoint, access_key=matcher_settings.s3_access_key,
-        secret_key=matcher_settings.s3_secret_key.get_secret_value(), bucket=matcher_settings.s3_bucket, secure=False, region="us-east-1",
+        endpoint=matcher_settings.s3_endpoint,
+        access_key=matcher_settings.s3_access_key,
+        secret_key=matcher_settings.s3_secret_key.get_secret_value(),
+        bucket=matcher_settings.s3_bucket,
+        secure=False,
+        region="us-east-1",
     )
     await store.ensure_ready()
     return store
@@ -37,8 +41,13 @@ def photo_event(photo_id: str, key: str) -> photos_pb2.PhotoIngested:
 
 def discovery_event(discovery_id: str, key: str, sha: str) -> crawl_pb2.ImageDiscovered:
     return crawl_pb2.ImageDiscovered(
-        discovery_id=discovery_id, crawl_id="c1", page_url=f"https://shop.example/{discovery_id}", image_url=f"https://shop.example/{discovery_id}.jpg",
-        object_key=key, image_sha256=sha, site_host="shop.example",
+        discovery_id=discovery_id,
+        crawl_id="c1",
+        page_url=f"https://shop.example/{discovery_id}",
+        image_url=f"https://shop.example/{discovery_id}.jpg",
+        object_key=key,
+        image_sha256=sha,
+        site_host="shop.example",
     )
 
 
@@ -58,7 +67,9 @@ async def test_both_sides_match_and_survive_a_restart(matcher_settings, objects,
         await probe.publish(photo_event("p1", "ingest/photos/o/p1.jpg"))
         await probe.publish(photo_event("p2", "ingest/photos/o/p2.jpg"))
         first = await probe.events("pixhound.matches.v1", 1)
-        assert first[0].photo_id == "p1" and first[0].discovery_id == "d-before", "a new photo matches a page crawled before"
+        assert first[0].photo_id == "p1" and first[0].discovery_id == "d-before", (
+            "a new photo matches a page crawled before"
+        )
         assert 0.5 <= first[0].score <= 1.0 and first[0].signals[0].signal == "phash"
         await wait_until(lambda: _sizes(client, references=2), timeout=30, description="references indexed")
 
@@ -89,4 +100,6 @@ async def test_malformed_and_unusable_events_are_dead_lettered(matcher_settings,
 
 async def _sizes(client, references: int | None = None, discovered: int | None = None) -> bool:
     stats = (await client.get("/v1/index")).json()
-    return (references is None or stats["references"] == references) and (discovered is None or stats["discovered_images"] == discovered)
+    return (references is None or stats["references"] == references) and (
+        discovered is None or stats["discovered_images"] == discovered
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 import pytest
+
 from pixhound_notifier.domain import Notice, case_opened_notice, email_for
 
 PAGE_URL = "https://agence-du-port.example.fr/biens/t3-vue-mer"
@@ -90,7 +91,11 @@ def test_email_serialises_non_ascii_text() -> None:
 
 def test_email_has_a_unique_message_id_on_the_given_domain() -> None:
     notice = _notice("en")
-    first = email_for(notice, sender="a@pixhound.example", recipient="b@example.com", message_id_domain="mail.pixhound.example")
-    second = email_for(notice, sender="a@pixhound.example", recipient="b@example.com", message_id_domain="mail.pixhound.example")
+    first = email_for(
+        notice, sender="a@pixhound.example", recipient="b@example.com", message_id_domain="mail.pixhound.example"
+    )
+    second = email_for(
+        notice, sender="a@pixhound.example", recipient="b@example.com", message_id_domain="mail.pixhound.example"
+    )
     assert first["Message-ID"].startswith("<") and first["Message-ID"].endswith("@mail.pixhound.example>")
     assert first["Message-ID"] != second["Message-ID"]

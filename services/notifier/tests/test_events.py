@@ -7,12 +7,12 @@ import socket
 
 import pytest
 from aiosmtpd.controller import Controller
-from pixhound_events.v1 import accounts_pb2, cases_pb2
-from pixhound_platform.migrations import upgrade_async
-from pixhound_platform.testing import bearer, serve_app, wait_until
 
+from pixhound_events.v1 import accounts_pb2, cases_pb2
 from pixhound_notifier.app import create_app
 from pixhound_notifier.settings import NotifierSettings
+from pixhound_platform.migrations import upgrade_async
+from pixhound_platform.testing import bearer, serve_app, wait_until
 
 pytestmark = pytest.mark.infra
 
@@ -41,11 +41,21 @@ def smtp_server():
 async def test_case_opened_sends_email_and_in_app_notification(pg_url, infra_settings, probe, smtp_server):
     inbox, port = smtp_server
     await upgrade_async("pixhound_notifier", pg_url)
-    settings = NotifierSettings(database_url=pg_url, mail_transport="smtp", smtp_host="127.0.0.1", smtp_port=port, **infra_settings)
+    settings = NotifierSettings(
+        database_url=pg_url, mail_transport="smtp", smtp_host="127.0.0.1", smtp_port=port, **infra_settings
+    )
     async with serve_app(create_app(settings, configure_logs=False)) as client:
-        await probe.publish(accounts_pb2.AccountRegistered(account_id="alice", email="alice@example.org", display_name="Alice", locale="en"))
+        await probe.publish(
+            accounts_pb2.AccountRegistered(
+                account_id="alice", email="alice@example.org", display_name="Alice", locale="en"
+            )
+        )
         await asyncio.sleep(0.5)
-        await probe.publish(cases_pb2.CaseOpened(case_id="case-1", owner_id="alice", photo_id="p", page_url="https://shop.example/x", score=0.93))
+        await probe.publish(
+            cases_pb2.CaseOpened(
+                case_id="case-1", owner_id="alice", photo_id="p", page_url="https://shop.example/x", score=0.93
+            )
+        )
         await wait_until(lambda: inbox.messages, timeout=30, description="the email")
         message = inbox.messages[0]
         assert message["To"] == "alice@example.org"
@@ -60,8 +70,12 @@ async def test_case_opened_sends_email_and_in_app_notification(pg_url, infra_set
         assert page["unread"] == 1 and page["items"][0]["subject_id"] == "case-1"
         assert (await client.get("/v1/notifications", headers=bearer("mallory"))).json()["items"] == []
         notification_id = page["items"][0]["id"]
-        assert (await client.post(f"/v1/notifications/{notification_id}/read", headers=bearer("mallory"))).status_code == 404
-        assert (await client.post(f"/v1/notifications/{notification_id}/read", headers=bearer("alice"))).status_code == 204
+        assert (
+            await client.post(f"/v1/notifications/{notification_id}/read", headers=bearer("mallory"))
+        ).status_code == 404
+        assert (
+            await client.post(f"/v1/notifications/{notification_id}/read", headers=bearer("alice"))
+        ).status_code == 204
         assert (await client.get("/v1/notifications", headers=bearer("alice"))).json()["unread"] == 0
 
 
@@ -69,11 +83,17 @@ async def test_mail_server_outage_delays_but_loses_nothing(pg_url, infra_setting
     inbox, port = smtp_server
     await upgrade_async("pixhound_notifier", pg_url)
     closed_port = port + 1 if port < 65000 else port - 1
-    down = NotifierSettings(database_url=pg_url, mail_transport="smtp", smtp_port=closed_port, smtp_timeout_seconds=1, **infra_settings)
+    down = NotifierSettings(
+        database_url=pg_url, mail_transport="smtp", smtp_port=closed_port, smtp_timeout_seconds=1, **infra_settings
+    )
     async with serve_app(create_app(down, configure_logs=False)) as client:
-        await probe.publish(accounts_pb2.AccountRegistered(account_id="bob", email="bob@example.org", display_name="Bob", locale="fr"))
+        await probe.publish(
+            accounts_pb2.AccountRegistered(account_id="bob", email="bob@example.org", display_name="Bob", locale="fr")
+        )
         await asyncio.sleep(0.5)
-        await probe.publish(cases_pb2.CaseOpened(case_id="case-2", owner_id="bob", page_url="https://blog.example/y", score=0.8))
+        await probe.publish(
+            cases_pb2.CaseOpened(case_id="case-2", owner_id="bob", page_url="https://blog.example/y", score=0.8)
+        )
 
         async def failed_once():
             items = (await client.get("/v1/notifications", headers=bearer("bob"))).json()["items"]

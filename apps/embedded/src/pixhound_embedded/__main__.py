@@ -20,7 +20,8 @@ def main() -> int:
     demo.add_argument("--stack", choices=["embedded", "real"], default="embedded")
     args = parser.parse_args()
     if args.command == "run":
-        from pixhound_embedded.runner import SERVICES, run as run_platform
+        from pixhound_embedded.runner import SERVICES
+        from pixhound_embedded.runner import run as run_platform
 
         sys.stdout.write(
             f"Pixhound is starting on http://{args.host}:{args.port}/\n"

@@ -21,8 +21,10 @@ import httpx
 from pixhound_embedded.sample import agency_site_with_copy, serve_website, stolen_copy, synthetic_photo
 
 log = logging.getLogger(__name__)
-REAL_STACK = {name: f"http://127.0.0.1:{port}" for name, port in
-              (("ingest", 8001), ("crawler", 8002), ("matcher", 8003), ("cases", 8004), ("notifier", 8005))}
+REAL_STACK = {
+    name: f"http://127.0.0.1:{port}"
+    for name, port in (("ingest", 8001), ("crawler", 8002), ("matcher", 8003), ("cases", 8004), ("notifier", 8005))
+}
 
 
 class DemoFailed(RuntimeError):
@@ -47,31 +49,64 @@ async def run_scenario(urls: dict[str, str], *, timeout: float = 90.0, seed: int
             for name, base in urls.items():
                 await _poll(f"{name} to be ready", lambda base=base: _ready(client, base), timeout)
             email = f"demo-{uuid.uuid4().hex[:8]}@example.org"
-            account = await _expect(client.post(f"{urls['ingest']}/v1/accounts", json={
-                "email": email, "display_name": "Camille Demo", "password": "correct horse battery", "locale": "fr"}), 201)
+            account = await _expect(
+                client.post(
+                    f"{urls['ingest']}/v1/accounts",
+                    json={
+                        "email": email,
+                        "display_name": "Camille Demo",
+                        "password": "correct horse battery",
+                        "locale": "fr",
+                    },
+                ),
+                201,
+            )
             auth = {"Authorization": f"Bearer {account['token']}"}
-            upload = await client.post(f"{urls['ingest']}/v1/photos", headers=auth, data={"title": "Vue sur le port"},
-                                       files={"file": ("vue-sur-le-port.jpg", original, "image/jpeg")})
+            upload = await client.post(
+                f"{urls['ingest']}/v1/photos",
+                headers=auth,
+                data={"title": "Vue sur le port"},
+                files={"file": ("vue-sur-le-port.jpg", original, "image/jpeg")},
+            )
             photo = await _expect(_done(upload), 201)
-            crawl = await _expect(client.post(f"{urls['crawler']}/v1/crawls", headers=auth,
-                                              json={"seeds": [website.url], "max_pages": 10, "max_depth": 1}), 202)
+            crawl = await _expect(
+                client.post(
+                    f"{urls['crawler']}/v1/crawls",
+                    headers=auth,
+                    json={"seeds": [website.url], "max_pages": 10, "max_depth": 1},
+                ),
+                202,
+            )
 
             async def case_opened():
-                page = await _expect(client.get(f"{urls['cases']}/v1/cases", headers=auth, params={"photo_id": photo["id"]}), 200)
+                page = await _expect(
+                    client.get(f"{urls['cases']}/v1/cases", headers=auth, params={"photo_id": photo["id"]}), 200
+                )
                 return page["items"][0] if page["items"] else None
 
             case = await _poll("the case to open", case_opened, timeout)
 
             async def notified():
                 page = await _expect(client.get(f"{urls['notifier']}/v1/notifications", headers=auth), 200)
-                sent = [item for item in page["items"] if item["subject_id"] == case["id"] and item["email_status"] == "sent"]
+                sent = [
+                    item
+                    for item in page["items"]
+                    if item["subject_id"] == case["id"] and item["email_status"] == "sent"
+                ]
                 return sent[0] if sent else None
 
             notification = await _poll("the photographer's email", notified, timeout)
             return {
-                "case": case["id"], "state": case["state"], "photo": photo["id"], "photo_title": photo["title"],
-                "page_url": case["page_url"], "image_url": case["image_url"], "score": case["score"],
-                "crawl": crawl["id"], "notification": notification["title"], "trace_id": upload.headers.get("x-trace-id", ""),
+                "case": case["id"],
+                "state": case["state"],
+                "photo": photo["id"],
+                "photo_title": photo["title"],
+                "page_url": case["page_url"],
+                "image_url": case["image_url"],
+                "score": case["score"],
+                "crawl": crawl["id"],
+                "notification": notification["title"],
+                "trace_id": upload.headers.get("x-trace-id", ""),
             }
     finally:
         website.close()
@@ -91,7 +126,9 @@ async def _done(response: httpx.Response) -> httpx.Response:
 async def _expect(request, status: int) -> dict:
     response = await request
     if response.status_code != status:
-        raise DemoFailed(f"{response.request.method} {response.request.url} answered {response.status_code}: {response.text}")
+        raise DemoFailed(
+            f"{response.request.method} {response.request.url} answered {response.status_code}: {response.text}"
+        )
     return response.json()
 
 
@@ -111,7 +148,9 @@ async def run_embedded_demo(data_dir: Path | None = None) -> dict:
         server_task = asyncio.create_task(serve(app, "127.0.0.1", port))
         try:
             base = f"http://127.0.0.1:{port}"
-            result = await run_scenario({name: f"{base}/{name}" for name in ("ingest", "crawler", "matcher", "cases", "notifier")})
+            result = await run_scenario(
+                {name: f"{base}/{name}" for name in ("ingest", "crawler", "matcher", "cases", "notifier")}
+            )
             result["email_files"] = sorted(str(path.name) for path in (folder / "mail").glob("*.eml"))
             return result
         finally:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
+
 from pixhound_cases.app import create_app as create_cases
 from pixhound_cases.settings import CasesSettings
 from pixhound_crawler.app import create_app as create_crawler
@@ -51,7 +52,7 @@ def build_embedded_app(data_dir: Path, overrides: dict[str, dict] | None = None,
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         data_dir.mkdir(parents=True, exist_ok=True)
-        for name, (package, service_app) in apps.items():
+        for name, (package, _service_app) in apps.items():
             await upgrade_async(package, f"sqlite+aiosqlite:///{data_dir / f'{name}.db'}")
         async with AsyncExitStack() as stack:
             for _name, (_package, service_app) in apps.items():
@@ -65,7 +66,8 @@ def build_embedded_app(data_dir: Path, overrides: dict[str, dict] | None = None,
     @root.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index() -> str:
         links = "".join(
-            f'<li><a href="/{name}/docs">{name}</a> — API documentation / documentation de l\'API</li>' for name in SERVICES
+            f'<li><a href="/{name}/docs">{name}</a> — API documentation / documentation de l\'API</li>'
+            for name in SERVICES
         )
         return f"<html><head><title>Pixhound</title></head><body><h1>Pixhound</h1><ul>{links}</ul></body></html>"
 

@@ -16,11 +16,11 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pixhound_platform.observability import RequestObservabilityMiddleware, configure_logging
-from pixhound_platform.problems import install_problem_handlers
 from pixhound_platform.bus import EventBus
 from pixhound_platform.consumer import EventConsumer
 from pixhound_platform.db import MessagingTables
+from pixhound_platform.observability import RequestObservabilityMiddleware, configure_logging
+from pixhound_platform.problems import install_problem_handlers
 from pixhound_platform.runtime import ServiceRuntime, StartupHook, Worker
 from pixhound_platform.settings import ServiceSettings
 
@@ -51,7 +51,9 @@ def operations_router() -> APIRouter:
     async def readyz(runtime: RuntimeDep) -> JSONResponse:
         checks = await runtime.readiness()
         ready = all(value == "ok" for value in checks.values())
-        return JSONResponse({"status": "ready" if ready else "not-ready", "checks": checks}, status_code=200 if ready else 503)
+        return JSONResponse(
+            {"status": "ready" if ready else "not-ready", "checks": checks}, status_code=200 if ready else 503
+        )
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
     async def metrics() -> Response:
@@ -80,7 +82,13 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = ServiceRuntime(
-            settings, tables, consumers=consumers, workers=workers, startup=startup, publishes=publishes, shared_bus=shared_bus
+            settings,
+            tables,
+            consumers=consumers,
+            workers=workers,
+            startup=startup,
+            publishes=publishes,
+            shared_bus=shared_bus,
         )
         app.state.runtime = runtime
         await runtime.start()

@@ -26,13 +26,21 @@ class Photographer:
 
 def issue_token(account_id: str, secret: str, ttl_seconds: int) -> str:
     now = datetime.now(UTC)
-    claims = {"sub": account_id, "aud": AUDIENCE, "iat": now, "exp": now + timedelta(seconds=ttl_seconds), "role": "photographer"}
+    claims = {
+        "sub": account_id,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + timedelta(seconds=ttl_seconds),
+        "role": "photographer",
+    }
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
 def verify_token(token: str, secret: str) -> Photographer:
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], audience=AUDIENCE, options={"require": ["sub", "exp"]})
+        claims = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], audience=AUDIENCE, options={"require": ["sub", "exp"]}
+        )
     except jwt.PyJWTError as error:
         raise Problem(401, "invalid-token", f"The bearer token is not valid: {error}", title="Unauthorized") from error
     return Photographer(account_id=str(claims["sub"]))

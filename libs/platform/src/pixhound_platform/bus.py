@@ -193,7 +193,7 @@ class KafkaBus:
         return f"{self.prefix}{topic}"
 
     def logical(self, topic: str) -> str:
-        return topic[len(self.prefix):] if self.prefix and topic.startswith(self.prefix) else topic
+        return topic[len(self.prefix) :] if self.prefix and topic.startswith(self.prefix) else topic
 
     async def start(self) -> None:
         if self._producer is not None:

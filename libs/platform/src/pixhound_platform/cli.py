@@ -12,7 +12,9 @@ from pixhound_platform.migrations import autogenerate_revision, upgrade
 from pixhound_platform.settings import ServiceSettings
 
 
-def run_service_cli(package: str, settings_factory: Callable[[], ServiceSettings], app_factory: Callable[[ServiceSettings], FastAPI]) -> None:
+def run_service_cli(
+    package: str, settings_factory: Callable[[], ServiceSettings], app_factory: Callable[[ServiceSettings], FastAPI]
+) -> None:
     parser = argparse.ArgumentParser(prog=f"python -m {package}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the API, consumers and outbox relay")

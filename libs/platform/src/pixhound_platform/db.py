@@ -83,8 +83,12 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("created_at", UtcDateTime, nullable=False, default=utcnow),
         Column("published_at", UtcDateTime, nullable=True),
     )
-    Index("ix_outbox_events_unpublished", outbox.c.id, sqlite_where=text("published_at IS NULL"),
-          postgresql_where=text("published_at IS NULL"))
+    Index(
+        "ix_outbox_events_unpublished",
+        outbox.c.id,
+        sqlite_where=text("published_at IS NULL"),
+        postgresql_where=text("published_at IS NULL"),
+    )
     inbox = Table(
         "inbox_events",
         metadata,

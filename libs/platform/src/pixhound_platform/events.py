@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from google.protobuf import symbol_database
 from google.protobuf.message import DecodeError, Message
+
 from pixhound_events.v1 import (  # noqa: F401  (imported to register every event type)
     accounts_pb2,
     cases_pb2,
@@ -21,7 +22,6 @@ from pixhound_events.v1 import (  # noqa: F401  (imported to register every even
     options_pb2,
     photos_pb2,
 )
-
 from pixhound_platform.observability import current_trace_id, new_trace_id
 
 Envelope = envelope_pb2.Envelope

@@ -57,8 +57,9 @@ def run_migrations(target_metadata: MetaData) -> None:
     """Body of every service's `migrations/env.py`."""
     url = context.config.get_main_option("sqlalchemy.url")
     if context.is_offline_mode():
-        context.configure(url=url, target_metadata=target_metadata, literal_binds=True,
-                          render_as_batch=True, render_item=_render_item)
+        context.configure(
+            url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=True, render_item=_render_item
+        )
         with context.begin_transaction():
             context.run_migrations()
         return

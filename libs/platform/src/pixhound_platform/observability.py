@@ -23,9 +23,7 @@ TRACE_HEADER = "x-trace-id"
 HTTP_REQUESTS = Counter(
     "pixhound_http_requests_total", "HTTP requests served", ["service", "method", "route", "status"]
 )
-HTTP_LATENCY = Histogram(
-    "pixhound_http_request_seconds", "HTTP request latency", ["service", "method", "route"]
-)
+HTTP_LATENCY = Histogram("pixhound_http_request_seconds", "HTTP request latency", ["service", "method", "route"])
 EVENTS_PUBLISHED = Counter("pixhound_events_published_total", "Events published", ["service", "topic"])
 EVENTS_CONSUMED = Counter(
     "pixhound_events_consumed_total", "Events handled by consumers", ["service", "topic", "outcome"]

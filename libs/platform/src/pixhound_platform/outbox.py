@@ -47,7 +47,14 @@ class Outbox:
 
 class OutboxRelay:
     def __init__(
-        self, database: Database, table: Table, bus: EventBus, *, service: str, poll_seconds: float, batch_size: int = 100
+        self,
+        database: Database,
+        table: Table,
+        bus: EventBus,
+        *,
+        service: str,
+        poll_seconds: float,
+        batch_size: int = 100,
     ) -> None:
         self.database = database
         self.table = table
@@ -62,8 +69,14 @@ class OutboxRelay:
 
     async def relay_once(self) -> int:
         query = (
-            select(self.table.c.id, self.table.c.topic, self.table.c.message_key, self.table.c.envelope,
-                   self.table.c.event_type, self.table.c.event_id)
+            select(
+                self.table.c.id,
+                self.table.c.topic,
+                self.table.c.message_key,
+                self.table.c.envelope,
+                self.table.c.event_type,
+                self.table.c.event_id,
+            )
             .where(self.table.c.published_at.is_(None))
             .order_by(self.table.c.id)
             .limit(self.batch_size)
@@ -74,13 +87,17 @@ class OutboxRelay:
             rows = (await session.execute(query)).all()
             for row in rows:
                 await self.bus.publish(
-                    row.topic, row.message_key, row.envelope,
+                    row.topic,
+                    row.message_key,
+                    row.envelope,
                     {"event-type": row.event_type, "event-id": row.event_id},
                 )
                 EVENTS_PUBLISHED.labels(self.service, row.topic).inc()
             if rows:
                 await session.execute(
-                    update(self.table).where(self.table.c.id.in_([row.id for row in rows])).values(published_at=utcnow())
+                    update(self.table)
+                    .where(self.table.c.id.in_([row.id for row in rows]))
+                    .values(published_at=utcnow())
                 )
         OUTBOX_BACKLOG.labels(self.service).observe(len(rows))
         return len(rows)

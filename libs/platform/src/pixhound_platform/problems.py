@@ -34,7 +34,13 @@ class Problem(Exception):
 
 
 def problem_response(
-    request: Request, status: int, slug: str, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+    request: Request,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
 ) -> JSONResponse:
     body = {
         "type": PROBLEM_BASE + slug,
@@ -63,14 +69,25 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def handle_validation(request: Request, error: RequestValidationError) -> JSONResponse:
         errors = [
-            {"location": [str(part) for part in item.get("loc", ())], "message": item.get("msg", ""), "type": item.get("type", "")}
+            {
+                "location": [str(part) for part in item.get("loc", ())],
+                "message": item.get("msg", ""),
+                "type": item.get("type", ""),
+            }
             for item in error.errors()
         ]
         return problem_response(
-            request, 422, "validation-error", "Invalid request", "The request does not match the API schema.", errors=errors
+            request,
+            422,
+            "validation-error",
+            "Invalid request",
+            "The request does not match the API schema.",
+            errors=errors,
         )
 
     @app.exception_handler(Exception)
     async def handle_unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(request, 500, "internal-error", "Internal Server Error", "An unexpected error occurred.")
+        return problem_response(
+            request, 500, "internal-error", "Internal Server Error", "An unexpected error occurred."
+        )

@@ -38,7 +38,10 @@ def build_bus(settings: ServiceSettings) -> EventBus:
     policy = RetryPolicy(settings.max_delivery_attempts, settings.retry_backoff_seconds)
     if settings.bus == "kafka":
         return KafkaBus(
-            settings.kafka_bootstrap, client_id=f"pixhound-{settings.service_name}", topic_prefix=settings.topic_prefix, policy=policy
+            settings.kafka_bootstrap,
+            client_id=f"pixhound-{settings.service_name}",
+            topic_prefix=settings.topic_prefix,
+            policy=policy,
         )
     return InMemoryBus(policy)
 
@@ -97,14 +100,20 @@ class ServiceRuntime:
             if isinstance(self.bus, KafkaBus) and self.publishes:
                 await self.bus.ensure_topics(self.publishes)
         self.relay = OutboxRelay(
-            self.database, self.tables.outbox, self.bus, service=settings.service_name, poll_seconds=settings.outbox_poll_seconds
+            self.database,
+            self.tables.outbox,
+            self.bus,
+            service=settings.service_name,
+            poll_seconds=settings.outbox_poll_seconds,
         )
         for hook in self.startup:
             await hook(self)
         if settings.run_workers:
             self._spawn("outbox-relay", self.relay.run())
             for consumer in self.consumers:
-                await self.bus.subscribe(self._group_for(consumer), sorted(consumer.topics), functools.partial(consumer.handle, self))
+                await self.bus.subscribe(
+                    self._group_for(consumer), sorted(consumer.topics), functools.partial(consumer.handle, self)
+                )
             for worker in self.workers:
                 self._spawn(getattr(worker, "__name__", "worker"), worker(self))
 
@@ -149,7 +158,11 @@ class ServiceRuntime:
 
     async def readiness(self) -> dict[str, str]:
         checks: dict[str, str] = {}
-        for name, probe in (("database", self.database.ping), ("bus", self.bus.ping), ("object_store", self.objects.ping)):
+        for name, probe in (
+            ("database", self.database.ping),
+            ("bus", self.bus.ping),
+            ("object_store", self.objects.ping),
+        ):
             try:
                 async with asyncio.timeout(3):
                     await probe()

@@ -50,7 +50,7 @@ class ServiceSettings(BaseSettings):
     run_workers: bool = True
 
     @model_validator(mode="after")
-    def _refuse_dev_secrets_in_production(self) -> "ServiceSettings":
+    def _refuse_dev_secrets_in_production(self) -> ServiceSettings:
         if self.environment == "prod" and self.auth_secret.get_secret_value() == DEV_ONLY_SECRET:
             raise ValueError("PIXHOUND_AUTH_SECRET must be set to a real secret in production")
         return self

@@ -130,7 +130,6 @@ async def wait_until(predicate, *, timeout: float = 30.0, interval: float = 0.1,
         await asyncio.sleep(interval)
 
 
-
 @asynccontextmanager
 async def serve_app(app) -> AsyncIterator[httpx.AsyncClient]:
     """Run an app's lifespan (runtime, consumers, relay) and give an HTTP client to it."""
@@ -153,7 +152,7 @@ class EventProbe:
         self.prefix = prefix
         self.bus = KafkaBus(bootstrap, client_id="probe", topic_prefix=prefix)
 
-    async def __aenter__(self) -> "EventProbe":
+    async def __aenter__(self) -> EventProbe:
         await self.bus.start()
         return self
 
@@ -177,7 +176,11 @@ class EventProbe:
         from pixhound_platform.events import MalformedEvent, decode
 
         consumer = AIOKafkaConsumer(
-            self.prefix + topic, bootstrap_servers=self.bootstrap, group_id=None, auto_offset_reset="earliest", enable_auto_commit=False
+            self.prefix + topic,
+            bootstrap_servers=self.bootstrap,
+            group_id=None,
+            auto_offset_reset="earliest",
+            enable_auto_commit=False,
         )
         await consumer.start()
         records = []

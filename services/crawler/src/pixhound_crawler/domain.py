@@ -55,8 +55,12 @@ def check_address(address: IpAddress, allowed: list[IpNetwork]) -> None:
     if address in CLOUD_METADATA:
         raise RefusedAddress(f"{address} is a cloud metadata address")
     for label, flag in (
-        ("loopback", address.is_loopback), ("private", address.is_private), ("link-local", address.is_link_local),
-        ("multicast", address.is_multicast), ("unspecified", address.is_unspecified), ("reserved", address.is_reserved),
+        ("loopback", address.is_loopback),
+        ("private", address.is_private),
+        ("link-local", address.is_link_local),
+        ("multicast", address.is_multicast),
+        ("unspecified", address.is_unspecified),
+        ("reserved", address.is_reserved),
     ):
         if flag:
             raise RefusedAddress(f"{address} is a {label} address")

@@ -44,7 +44,15 @@ class FetchResult:
 
 
 class SafeFetcher:
-    def __init__(self, *, user_agent: str, allowed: list[IpNetwork], connect_timeout: float, read_timeout: float, max_redirects: int) -> None:
+    def __init__(
+        self,
+        *,
+        user_agent: str,
+        allowed: list[IpNetwork],
+        connect_timeout: float,
+        read_timeout: float,
+        max_redirects: int,
+    ) -> None:
         self.allowed = allowed
         self.max_redirects = max_redirects
         self.client = httpx.AsyncClient(
@@ -87,7 +95,9 @@ class SafeFetcher:
             pinned_host = f"[{address}]" if ":" in address else address
             pinned_url = urlunsplit((parts.scheme, f"{pinned_host}:{port}", parts.path or "/", parts.query, ""))
             request = self.client.build_request(
-                "GET", pinned_url, headers={"Host": parts.netloc, "Accept": accept},
+                "GET",
+                pinned_url,
+                headers={"Host": parts.netloc, "Accept": accept},
                 extensions={"sni_hostname": host} if parts.scheme == "https" else {},
             )
             try:
@@ -104,8 +114,13 @@ class SafeFetcher:
                     continue
                 body = await self._read_capped(response, max_bytes, current)
                 return FetchResult(
-                    requested_url=url, final_url=current, status=response.status_code, headers=response.headers,
-                    body=body, server_ip=address, request_headers=request.headers,
+                    requested_url=url,
+                    final_url=current,
+                    status=response.status_code,
+                    headers=response.headers,
+                    body=body,
+                    server_ip=address,
+                    request_headers=request.headers,
                 )
             finally:
                 await response.aclose()

@@ -1,7 +1,8 @@
 """Crawler settings: limits, politeness and the networks it may reach."""
 
-from pixhound_platform.settings import ServiceSettings
 from pydantic import Field
+
+from pixhound_platform.settings import ServiceSettings
 
 
 class CrawlerSettings(ServiceSettings):

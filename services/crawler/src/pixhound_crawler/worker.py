@@ -18,17 +18,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from PIL import Image
-from pixhound_platform.db import utcnow
-from pixhound_platform.observability import bind_trace_id, new_trace_id, reset_trace_id
-from pixhound_platform.runtime import ServiceRuntime
-from pixhound_platform.settings import parse_networks
-from pixhound_platform.signals import wait_for_signal
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from pixhound_crawler import domain, events, store
 from pixhound_crawler.fetch import FetchFailed, FetchResult, SafeFetcher
+from pixhound_platform.db import utcnow
+from pixhound_platform.observability import bind_trace_id, new_trace_id, reset_trace_id
+from pixhound_platform.runtime import ServiceRuntime
+from pixhound_platform.settings import parse_networks
+from pixhound_platform.signals import wait_for_signal
 
 log = logging.getLogger(__name__)
 FETCHER = "fetcher"
@@ -52,8 +52,10 @@ class StoredImage:
 async def prepare_fetcher(runtime: ServiceRuntime) -> None:
     settings = runtime.settings
     fetcher = SafeFetcher(
-        user_agent=settings.user_agent, allowed=parse_networks(settings.allowed_networks),
-        connect_timeout=settings.connect_timeout_seconds, read_timeout=settings.read_timeout_seconds,
+        user_agent=settings.user_agent,
+        allowed=parse_networks(settings.allowed_networks),
+        connect_timeout=settings.connect_timeout_seconds,
+        read_timeout=settings.read_timeout_seconds,
         max_redirects=settings.max_redirects,
     )
     runtime.state[FETCHER] = fetcher
@@ -95,7 +97,8 @@ async def lease_next(runtime: ServiceRuntime):
         if item is None:
             return None
         claimed = await session.execute(
-            update(f).where(f.c.id == item.id, leasable)
+            update(f)
+            .where(f.c.id == item.id, leasable)
             .values(status="leased", leased_until=now + timedelta(seconds=runtime.settings.lease_seconds))
         )
     return item if claimed.rowcount == 1 else None
@@ -106,7 +109,10 @@ async def _image_seen_in_crawl(runtime: ServiceRuntime, crawl_id: str, url: str)
     async with runtime.database.sessions() as session:
         row = (
             await session.execute(
-                select(i).join(o, o.c.image_sha256 == i.c.sha256).where(o.c.crawl_id == crawl_id, o.c.image_url == url).limit(1)
+                select(i)
+                .join(o, o.c.image_sha256 == i.c.sha256)
+                .where(o.c.crawl_id == crawl_id, o.c.image_url == url)
+                .limit(1)
             )
         ).first()
     if row is None:
@@ -133,18 +139,27 @@ async def _download_image(runtime: ServiceRuntime, crawl_id: str, url: str) -> S
     sha256 = hashlib.sha256(result.body).hexdigest()
     object_key = f"crawler/images/{sha256[:2]}/{sha256}"
     async with runtime.database.sessions() as session:
-        exists = (await session.execute(select(store.images.c.sha256).where(store.images.c.sha256 == sha256))).first() is not None
+        exists = (
+            await session.execute(select(store.images.c.sha256).where(store.images.c.sha256 == sha256))
+        ).first() is not None
     if not exists:
         await runtime.objects.put(object_key, result.body, f"image/{image_format.lower()}")
-    return StoredImage(url, sha256, object_key, f"image/{image_format.lower()}", len(result.body), width, height, not exists)
+    return StoredImage(
+        url, sha256, object_key, f"image/{image_format.lower()}", len(result.body), width, height, not exists
+    )
 
 
 async def _finish_item(runtime: ServiceRuntime, item, *, status: str, error: str = "", errors: int = 0) -> None:
     async with runtime.transaction() as session:
-        await session.execute(update(store.frontier).where(store.frontier.c.id == item.id).values(status=status, error=error[:1000]))
         await session.execute(
-            update(store.crawls).where(store.crawls.c.id == item.crawl_id).values(
-                errors=store.crawls.c.errors + errors, pages_fetched=store.crawls.c.pages_fetched + (1 if status == "done" else 0)
+            update(store.frontier).where(store.frontier.c.id == item.id).values(status=status, error=error[:1000])
+        )
+        await session.execute(
+            update(store.crawls)
+            .where(store.crawls.c.id == item.crawl_id)
+            .values(
+                errors=store.crawls.c.errors + errors,
+                pages_fetched=store.crawls.c.pages_fetched + (1 if status == "done" else 0),
             )
         )
 
@@ -152,7 +167,9 @@ async def _finish_item(runtime: ServiceRuntime, item, *, status: str, error: str
 async def process(runtime: ServiceRuntime, item) -> None:
     settings = runtime.settings
     try:
-        page = await _fetch(runtime, item.url, max_bytes=settings.max_page_bytes, accept="text/html,application/xhtml+xml")
+        page = await _fetch(
+            runtime, item.url, max_bytes=settings.max_page_bytes, accept="text/html,application/xhtml+xml"
+        )
     except (FetchFailed, domain.RefusedAddress) as error:
         log.warning("page %s not fetched: %s", item.url, error)
         await _finish_item(runtime, item, status="failed", error=str(error), errors=1)
@@ -179,53 +196,92 @@ async def process(runtime: ServiceRuntime, item) -> None:
     await _record_page(runtime, item, page, fetched_at, page_sha256, archive_key, stored, content.links, errors)
 
 
-async def _record_page(runtime, item, page: FetchResult, fetched_at, page_sha256, archive_key, stored, links, errors) -> None:
+async def _record_page(
+    runtime, item, page: FetchResult, fetched_at, page_sha256, archive_key, stored, links, errors
+) -> None:
     page_id = str(uuid.uuid4())
     site_host = domain.host_of(page.final_url)
     async with runtime.transaction() as session:
         crawl = (await session.execute(select(store.crawls).where(store.crawls.c.id == item.crawl_id))).one()
         await session.execute(
             store.pages.insert().values(
-                id=page_id, crawl_id=item.crawl_id, url=item.url, final_url=page.final_url, http_status=page.status,
-                server_ip=page.server_ip, sha256=page_sha256, archive_key=archive_key, fetched_at=fetched_at,
+                id=page_id,
+                crawl_id=item.crawl_id,
+                url=item.url,
+                final_url=page.final_url,
+                http_status=page.status,
+                server_ip=page.server_ip,
+                sha256=page_sha256,
+                archive_key=archive_key,
+                fetched_at=fetched_at,
             )
         )
         build_insert = postgres_insert if runtime.database.is_postgres else sqlite_insert
         for image in stored:
             await session.execute(
-                build_insert(store.images).values(
-                    sha256=image.sha256, object_key=image.object_key, content_type=image.content_type, byte_size=image.byte_size,
-                    width=image.width, height=image.height, first_url=image.url,
-                ).on_conflict_do_nothing(index_elements=["sha256"])
+                build_insert(store.images)
+                .values(
+                    sha256=image.sha256,
+                    object_key=image.object_key,
+                    content_type=image.content_type,
+                    byte_size=image.byte_size,
+                    width=image.width,
+                    height=image.height,
+                    first_url=image.url,
+                )
+                .on_conflict_do_nothing(index_elements=["sha256"])
             )
             discovery_id = str(uuid.uuid4())
             await session.execute(
                 store.occurrences.insert().values(
-                    id=discovery_id, crawl_id=item.crawl_id, page_id=page_id, image_url=image.url, image_sha256=image.sha256
+                    id=discovery_id,
+                    crawl_id=item.crawl_id,
+                    page_id=page_id,
+                    image_url=image.url,
+                    image_sha256=image.sha256,
                 )
             )
             await runtime.outbox.add(
                 session,
                 events.image_discovered(
-                    discovery_id=discovery_id, crawl_id=item.crawl_id, page_url=page.final_url, image_url=image.url,
-                    object_key=image.object_key, sha256=image.sha256, width=image.width, height=image.height,
-                    archive_key=archive_key, page_sha256=page_sha256, fetched_at=fetched_at, final_url=page.final_url,
-                    server_ip=page.server_ip, http_status=page.status, site_host=site_host,
+                    discovery_id=discovery_id,
+                    crawl_id=item.crawl_id,
+                    page_url=page.final_url,
+                    image_url=image.url,
+                    object_key=image.object_key,
+                    sha256=image.sha256,
+                    width=image.width,
+                    height=image.height,
+                    archive_key=archive_key,
+                    page_sha256=page_sha256,
+                    fetched_at=fetched_at,
+                    final_url=page.final_url,
+                    server_ip=page.server_ip,
+                    http_status=page.status,
+                    site_host=site_host,
                 ),
             )
         if item.depth < crawl.max_depth:
-            queued = (await session.execute(select(func.count()).select_from(store.frontier).where(store.frontier.c.crawl_id == item.crawl_id))).scalar_one()
+            queued = (
+                await session.execute(
+                    select(func.count()).select_from(store.frontier).where(store.frontier.c.crawl_id == item.crawl_id)
+                )
+            ).scalar_one()
             budget = max(0, crawl.max_pages - queued)
             hosts = set(crawl.hosts)
             for link in [link for link in links if domain.in_scope(link, hosts)][:budget]:
                 await session.execute(
-                    build_insert(store.frontier).values(crawl_id=item.crawl_id, url=link, depth=item.depth + 1, status="pending")
+                    build_insert(store.frontier)
+                    .values(crawl_id=item.crawl_id, url=link, depth=item.depth + 1, status="pending")
                     .on_conflict_do_nothing(index_elements=["crawl_id", "url"])
                 )
         await session.execute(update(store.frontier).where(store.frontier.c.id == item.id).values(status="done"))
         await session.execute(
-            update(store.crawls).where(store.crawls.c.id == item.crawl_id).values(
-                pages_fetched=store.crawls.c.pages_fetched + 1, images_found=store.crawls.c.images_found + len(stored),
+            update(store.crawls)
+            .where(store.crawls.c.id == item.crawl_id)
+            .values(
+                pages_fetched=store.crawls.c.pages_fetched + 1,
+                images_found=store.crawls.c.images_found + len(stored),
                 errors=store.crawls.c.errors + errors,
             )
         )
@@ -241,11 +297,18 @@ async def complete_finished_crawls(runtime: ServiceRuntime) -> None:
         for crawl in (await session.execute(query)).all():
             finished_at = utcnow()
             token = bind_trace_id(crawl.trace_id)
-            await session.execute(update(c).where(c.c.id == crawl.id).values(status="completed", finished_at=finished_at))
+            await session.execute(
+                update(c).where(c.c.id == crawl.id).values(status="completed", finished_at=finished_at)
+            )
             await runtime.outbox.add(
                 session,
-                events.crawl_completed(crawl_id=crawl.id, pages=crawl.pages_fetched, images=crawl.images_found, errors=crawl.errors,
-                                       finished_at=finished_at),
+                events.crawl_completed(
+                    crawl_id=crawl.id,
+                    pages=crawl.pages_fetched,
+                    images=crawl.images_found,
+                    errors=crawl.errors,
+                    finished_at=finished_at,
+                ),
             )
             reset_trace_id(token)
             log.info("crawl %s completed: %d pages, %d images", crawl.id, crawl.pages_fetched, crawl.images_found)

@@ -8,13 +8,13 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
-from pixhound_platform.app import RuntimeDep, SessionDep
-from pixhound_platform.auth import PhotographerDep, issue_token
-from pixhound_platform.problems import Problem
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import insert
 
 from pixhound_ingest import domain, events, store
+from pixhound_platform.app import RuntimeDep, SessionDep
+from pixhound_platform.auth import PhotographerDep, issue_token
+from pixhound_platform.problems import Problem
 
 router = APIRouter(prefix="/v1")
 log = logging.getLogger(__name__)
@@ -72,26 +72,50 @@ class PhotoPage(BaseModel):
 
 def _photo_out(row) -> PhotoOut:
     return PhotoOut(
-        id=row.id, sha256=row.sha256, content_type=row.content_type, byte_size=row.byte_size, width=row.width,
-        height=row.height, filename=row.filename, title=row.title, created_at=row.created_at,
-        authorship=AuthorshipOut(creator=row.creator, copyright=row.copyright, credit=row.credit, source=row.source, captured_at=row.captured_at),
+        id=row.id,
+        sha256=row.sha256,
+        content_type=row.content_type,
+        byte_size=row.byte_size,
+        width=row.width,
+        height=row.height,
+        filename=row.filename,
+        title=row.title,
+        created_at=row.created_at,
+        authorship=AuthorshipOut(
+            creator=row.creator,
+            copyright=row.copyright,
+            credit=row.credit,
+            source=row.source,
+            captured_at=row.captured_at,
+        ),
     )
 
 
-@router.post("/accounts", status_code=status.HTTP_201_CREATED, response_model=TokenOut, tags=["accounts"],
-             summary="Open a photographer account")
+@router.post(
+    "/accounts",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TokenOut,
+    tags=["accounts"],
+    summary="Open a photographer account",
+)
 async def create_account(body: AccountIn, session: SessionDep, runtime: RuntimeDep) -> TokenOut:
     if await store.account_by_email(session, body.email) is not None:
         raise Problem(409, "account-exists", "An account with this email already exists.")
     account_id = str(uuid.uuid4())
     await session.execute(
         insert(store.accounts).values(
-            id=account_id, email=body.email, display_name=body.display_name, locale=body.locale,
+            id=account_id,
+            email=body.email,
+            display_name=body.display_name,
+            locale=body.locale,
             password_hash=domain.hash_password(body.password),
         )
     )
     await runtime.outbox.add(
-        session, events.account_registered(account_id=account_id, email=body.email, display_name=body.display_name, locale=body.locale)
+        session,
+        events.account_registered(
+            account_id=account_id, email=body.email, display_name=body.display_name, locale=body.locale
+        ),
     )
     secret = runtime.settings.auth_secret.get_secret_value()
     return TokenOut(account_id=account_id, token=issue_token(account_id, secret, runtime.settings.token_ttl_seconds))
@@ -112,8 +136,11 @@ async def create_session(body: SessionIn, session: SessionDep, runtime: RuntimeD
     response_model=PhotoOut,
     tags=["photos"],
     summary="Upload a reference photo",
-    responses={200: {"description": "The same photo was already uploaded; the existing record is returned"},
-               413: {"description": "Too large"}, 415: {"description": "Not an accepted image"}},
+    responses={
+        200: {"description": "The same photo was already uploaded; the existing record is returned"},
+        413: {"description": "Too large"},
+        415: {"description": "Not an accepted image"},
+    },
 )
 async def upload_photo(
     photographer: PhotographerDep,
@@ -139,26 +166,51 @@ async def upload_photo(
     filename = (file.filename or "")[:300]
     await session.execute(
         insert(store.photos).values(
-            id=photo_id, owner_id=photographer.account_id, sha256=facts.sha256, object_key=object_key,
-            content_type=facts.content_type, byte_size=facts.byte_size, width=facts.width, height=facts.height,
-            filename=filename, title=title, creator=facts.authorship.creator, copyright=facts.authorship.copyright,
-            credit=facts.authorship.credit, source=facts.authorship.source, captured_at=facts.authorship.captured_at,
+            id=photo_id,
+            owner_id=photographer.account_id,
+            sha256=facts.sha256,
+            object_key=object_key,
+            content_type=facts.content_type,
+            byte_size=facts.byte_size,
+            width=facts.width,
+            height=facts.height,
+            filename=filename,
+            title=title,
+            creator=facts.authorship.creator,
+            copyright=facts.authorship.copyright,
+            credit=facts.authorship.credit,
+            source=facts.authorship.source,
+            captured_at=facts.authorship.captured_at,
         )
     )
     await runtime.outbox.add(
         session,
-        events.photo_ingested(photo_id=photo_id, owner_id=photographer.account_id, object_key=object_key, facts=facts,
-                              filename=filename, title=title),
+        events.photo_ingested(
+            photo_id=photo_id,
+            owner_id=photographer.account_id,
+            object_key=object_key,
+            facts=facts,
+            filename=filename,
+            title=title,
+        ),
     )
-    log.info("photo %s stored for account %s (%s, %d bytes)", photo_id, photographer.account_id, facts.content_type, facts.byte_size)
+    log.info(
+        "photo %s stored for account %s (%s, %d bytes)",
+        photo_id,
+        photographer.account_id,
+        facts.content_type,
+        facts.byte_size,
+    )
     row = await store.photo_for_owner(session, photographer.account_id, photo_id)
     return _photo_out(row)
 
 
 @router.get("/photos", response_model=PhotoPage, tags=["photos"], summary="List my photos")
 async def list_photos(
-    photographer: PhotographerDep, session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+    photographer: PhotographerDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
 ) -> PhotoPage:
     rows = await store.photos_for_owner(session, photographer.account_id, limit=limit, offset=offset)
     return PhotoPage(items=[_photo_out(row) for row in rows], limit=limit, offset=offset)

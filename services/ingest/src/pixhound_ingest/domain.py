@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 
 from PIL import ExifTags, Image, IptcImagePlugin, UnidentifiedImageError
 
-ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "TIFF": "image/tiff", "GIF": "image/gif"}
+ACCEPTED_FORMATS = {
+    "JPEG": "image/jpeg",
+    "PNG": "image/png",
+    "WEBP": "image/webp",
+    "TIFF": "image/tiff",
+    "GIF": "image/gif",
+}
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/tiff": "tif", "image/gif": "gif"}
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -62,7 +68,9 @@ def examine_upload(data: bytes, *, max_bytes: int, max_pixels: int) -> PhotoFact
                 image_format = probe.format
                 width, height = probe.size
                 if width * height > max_pixels:
-                    raise RejectedUpload(422, "image-too-large", f"{width}x{height} pixels exceeds the limit of {max_pixels}.")
+                    raise RejectedUpload(
+                        422, "image-too-large", f"{width}x{height} pixels exceeds the limit of {max_pixels}."
+                    )
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
@@ -108,7 +116,12 @@ def read_authorship(image: Image.Image) -> Authorship:
         "source": "",
     }
     iptc = IptcImagePlugin.getiptcinfo(image) or {}
-    for field_name, record in (("creator", (2, 80)), ("copyright", (2, 116)), ("credit", (2, 110)), ("source", (2, 115))):
+    for field_name, record in (
+        ("creator", (2, 80)),
+        ("copyright", (2, 116)),
+        ("credit", (2, 110)),
+        ("source", (2, 115)),
+    ):
         if not found[field_name] and record in iptc:
             found[field_name] = _text(iptc[record])
     try:

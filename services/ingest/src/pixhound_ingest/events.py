@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from pixhound_events.v1 import accounts_pb2, photos_pb2
-
 from pixhound_ingest.domain import PhotoFacts
 
 PUBLISHES = ["pixhound.accounts.v1", "pixhound.photos.v1"]
 
 
-def account_registered(*, account_id: str, email: str, display_name: str, locale: str) -> accounts_pb2.AccountRegistered:
+def account_registered(
+    *, account_id: str, email: str, display_name: str, locale: str
+) -> accounts_pb2.AccountRegistered:
     return accounts_pb2.AccountRegistered(account_id=account_id, email=email, display_name=display_name, locale=locale)
 
 
-def photo_ingested(*, photo_id: str, owner_id: str, object_key: str, facts: PhotoFacts, filename: str, title: str) -> photos_pb2.PhotoIngested:
+def photo_ingested(
+    *, photo_id: str, owner_id: str, object_key: str, facts: PhotoFacts, filename: str, title: str
+) -> photos_pb2.PhotoIngested:
     return photos_pb2.PhotoIngested(
         photo_id=photo_id,
         owner_id=owner_id,

@@ -1,7 +1,8 @@
 """Ingest settings: upload limits on top of the shared service settings."""
 
-from pixhound_platform.settings import ServiceSettings
 from pydantic import Field
+
+from pixhound_platform.settings import ServiceSettings
 
 
 class IngestSettings(ServiceSettings):

@@ -49,7 +49,9 @@ async def account_by_email(session: AsyncSession, email: str):
 
 
 async def photo_by_hash(session: AsyncSession, owner_id: str, sha256: str):
-    return (await session.execute(select(photos).where(photos.c.owner_id == owner_id, photos.c.sha256 == sha256))).first()
+    return (
+        await session.execute(select(photos).where(photos.c.owner_id == owner_id, photos.c.sha256 == sha256))
+    ).first()
 
 
 async def photo_for_owner(session: AsyncSession, owner_id: str, photo_id: str):
@@ -57,5 +59,11 @@ async def photo_for_owner(session: AsyncSession, owner_id: str, photo_id: str):
 
 
 async def photos_for_owner(session: AsyncSession, owner_id: str, *, limit: int, offset: int):
-    query = select(photos).where(photos.c.owner_id == owner_id).order_by(photos.c.created_at.desc(), photos.c.id).limit(limit).offset(offset)
+    query = (
+        select(photos)
+        .where(photos.c.owner_id == owner_id)
+        .order_by(photos.c.created_at.desc(), photos.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
     return (await session.execute(query)).all()

@@ -6,12 +6,12 @@ import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, File, UploadFile
-from pixhound_platform.app import RuntimeDep
-from pixhound_platform.problems import Problem
 from pydantic import BaseModel
 
 from pixhound_matcher import domain
-from pixhound_matcher.worker import REFERENCE_INDEX, DISCOVERY_INDEX
+from pixhound_matcher.worker import DISCOVERY_INDEX, REFERENCE_INDEX
+from pixhound_platform.app import RuntimeDep
+from pixhound_platform.problems import Problem
 
 router = APIRouter(prefix="/v1", tags=["matching"])
 
@@ -36,8 +36,10 @@ class SearchResult(BaseModel):
 @router.get("/index", response_model=IndexStats, summary="Sizes of this shard's indexes")
 async def index_stats(runtime: RuntimeDep) -> IndexStats:
     return IndexStats(
-        references=len(runtime.state[REFERENCE_INDEX]), discovered_images=len(runtime.state[DISCOVERY_INDEX]),
-        shard=runtime.settings.matcher_shard, shard_count=runtime.settings.matcher_shard_count,
+        references=len(runtime.state[REFERENCE_INDEX]),
+        discovered_images=len(runtime.state[DISCOVERY_INDEX]),
+        shard=runtime.settings.matcher_shard,
+        shard_count=runtime.settings.matcher_shard_count,
     )
 
 
@@ -53,5 +55,8 @@ async def search(runtime: RuntimeDep, file: Annotated[UploadFile, File()]) -> Se
     threshold = runtime.settings.phash_max_distance
     found = runtime.state[REFERENCE_INDEX].search(fingerprint.phash, threshold)
     return SearchResult(
-        candidates=[Candidate(photo_id=photo_id, distance=d, score=domain.score_for_distance(d, threshold)) for photo_id, d in found]
+        candidates=[
+            Candidate(photo_id=photo_id, distance=d, score=domain.score_for_distance(d, threshold))
+            for photo_id, d in found
+        ]
     )

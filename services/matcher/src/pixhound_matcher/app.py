@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from pixhound_platform.app import create_service_app
-from pixhound_platform.bus import EventBus
 
 from pixhound_matcher import api, events, store, worker
 from pixhound_matcher.settings import MatcherSettings
+from pixhound_platform.app import create_service_app
+from pixhound_platform.bus import EventBus
 
 
-def create_app(settings: MatcherSettings | None = None, *, shared_bus: EventBus | None = None, configure_logs: bool = True) -> FastAPI:
+def create_app(
+    settings: MatcherSettings | None = None, *, shared_bus: EventBus | None = None, configure_logs: bool = True
+) -> FastAPI:
     settings = settings or MatcherSettings()
     return create_service_app(
         settings=settings,

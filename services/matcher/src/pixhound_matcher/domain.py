@@ -45,7 +45,14 @@ def fingerprint(data: bytes, *, max_pixels: int) -> Fingerprint:
                 upright = ImageOps.exif_transpose(image).convert("L")
     except UnusableImage:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning, OSError, SyntaxError, ValueError) as error:
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+        OSError,
+        SyntaxError,
+        ValueError,
+    ) as error:
         raise UnusableImage(f"cannot decode image: {error}") from error
     bits = imagehash.phash(upright).hash.flatten()
     return Fingerprint(phash=np.packbits(bits).tobytes())

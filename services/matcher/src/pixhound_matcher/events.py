@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pixhound_events.v1 import matches_pb2
-
 from pixhound_matcher.domain import PHASH_SIGNAL
 
 PUBLISHES = ["pixhound.matches.v1"]
 
 
-def match_found(*, match_id: str, reference, discovery, score: float, distance: int, threshold: int) -> matches_pb2.MatchFound:
+def match_found(
+    *, match_id: str, reference, discovery, score: float, distance: int, threshold: int
+) -> matches_pb2.MatchFound:
     return matches_pb2.MatchFound(
         match_id=match_id,
         photo_id=reference.photo_id,

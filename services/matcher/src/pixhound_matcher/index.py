@@ -33,5 +33,8 @@ class BinaryHashIndex:
             return []
         query = np.frombuffer(code, dtype=np.uint8).reshape(1, -1)
         limits, distances, labels = self._index.range_search(query, max_distance + 1)
-        found = [(self._ids[int(label)], int(distance)) for label, distance in zip(labels[limits[0]:limits[1]], distances[limits[0]:limits[1]])]
+        found = [
+            (self._ids[int(label)], int(distance))
+            for label, distance in zip(labels[limits[0] : limits[1]], distances[limits[0] : limits[1]], strict=True)
+        ]
         return sorted(found, key=lambda pair: (pair[1], pair[0]))

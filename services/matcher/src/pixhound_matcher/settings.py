@@ -1,7 +1,8 @@
 """Matcher settings: decision thresholds and this replica's shard."""
 
-from pixhound_platform.settings import ServiceSettings
 from pydantic import Field
+
+from pixhound_platform.settings import ServiceSettings
 
 
 class MatcherSettings(ServiceSettings):

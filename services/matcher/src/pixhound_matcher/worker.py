@@ -11,19 +11,19 @@ import asyncio
 import logging
 import uuid
 
-from pixhound_events.v1 import crawl_pb2, photos_pb2
-from pixhound_platform.consumer import EventConsumer
-from pixhound_platform.events import Envelope, MalformedEvent, PermanentFailure
-from pixhound_platform.objects import ObjectNotFound
-from pixhound_platform.observability import bind_trace_id, current_trace_id, reset_trace_id
-from pixhound_platform.runtime import ServiceRuntime, after_commit
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from pixhound_events.v1 import crawl_pb2, photos_pb2
 from pixhound_matcher import domain, events, store
 from pixhound_matcher.index import BinaryHashIndex
+from pixhound_platform.consumer import EventConsumer
+from pixhound_platform.events import Envelope, MalformedEvent, PermanentFailure
+from pixhound_platform.objects import ObjectNotFound
+from pixhound_platform.observability import bind_trace_id, current_trace_id, reset_trace_id
+from pixhound_platform.runtime import ServiceRuntime, after_commit
 
 log = logging.getLogger(__name__)
 consumer = EventConsumer("matcher")
@@ -59,7 +59,9 @@ async def _fingerprint_object(runtime: ServiceRuntime, object_key: str) -> domai
         raise PermanentFailure(str(error)) from error
 
 
-async def _record_match(session: AsyncSession, runtime: ServiceRuntime, *, photo_id: str, discovery_id: str, distance: int) -> None:
+async def _record_match(
+    session: AsyncSession, runtime: ServiceRuntime, *, photo_id: str, discovery_id: str, distance: int
+) -> None:
     envelope_trace = current_trace_id()
     threshold = runtime.settings.phash_max_distance
     score = domain.score_for_distance(distance, threshold)
@@ -73,34 +75,56 @@ async def _record_match(session: AsyncSession, runtime: ServiceRuntime, *, photo
     if inserted.rowcount != 1:
         return
     reference = (await session.execute(select(store.references).where(store.references.c.photo_id == photo_id))).one()
-    discovery = (await session.execute(select(store.discoveries).where(store.discoveries.c.discovery_id == discovery_id))).one()
+    discovery = (
+        await session.execute(select(store.discoveries).where(store.discoveries.c.discovery_id == discovery_id))
+    ).one()
     await runtime.outbox.add(
         session,
-        events.match_found(match_id=match_id, reference=reference, discovery=discovery, score=score, distance=distance, threshold=threshold),
+        events.match_found(
+            match_id=match_id,
+            reference=reference,
+            discovery=discovery,
+            score=score,
+            distance=distance,
+            threshold=threshold,
+        ),
         trace_id=reference.trace_id or None,
     )
     token = bind_trace_id(reference.trace_id or current_trace_id())
     try:
-        log.info("match found: photo %s on %s (distance %d, discovery trace %s)", photo_id, discovery.page_url, distance,
-                 envelope_trace)
+        log.info(
+            "match found: photo %s on %s (distance %d, discovery trace %s)",
+            photo_id,
+            discovery.page_url,
+            distance,
+            envelope_trace,
+        )
     finally:
         reset_trace_id(token)
 
 
 @consumer.on(photos_pb2.PhotoIngested)
-async def on_photo_ingested(runtime: ServiceRuntime, session: AsyncSession, event: photos_pb2.PhotoIngested, envelope: Envelope) -> None:
+async def on_photo_ingested(
+    runtime: ServiceRuntime, session: AsyncSession, event: photos_pb2.PhotoIngested, envelope: Envelope
+) -> None:
     if not event.photo_id or not event.object_key or not event.owner_id:
         raise MalformedEvent("PhotoIngested needs photo_id, owner_id and object_key")
     settings = runtime.settings
     if not domain.owns_reference(event.photo_id, settings.matcher_shard, settings.matcher_shard_count):
         return
-    existing = await session.execute(select(store.references.c.photo_id).where(store.references.c.photo_id == event.photo_id))
+    existing = await session.execute(
+        select(store.references.c.photo_id).where(store.references.c.photo_id == event.photo_id)
+    )
     if existing.first() is not None:
         return
     fingerprint = await _fingerprint_object(runtime, event.object_key)
     await session.execute(
         store.references.insert().values(
-            photo_id=event.photo_id, owner_id=event.owner_id, object_key=event.object_key, sha256=event.sha256, phash=fingerprint.phash,
+            photo_id=event.photo_id,
+            owner_id=event.owner_id,
+            object_key=event.object_key,
+            sha256=event.sha256,
+            phash=fingerprint.phash,
             trace_id=envelope.trace_id,
         )
     )
@@ -112,7 +136,9 @@ async def on_photo_ingested(runtime: ServiceRuntime, session: AsyncSession, even
 
 
 @consumer.on(crawl_pb2.ImageDiscovered)
-async def on_image_discovered(runtime: ServiceRuntime, session: AsyncSession, event: crawl_pb2.ImageDiscovered, envelope: Envelope) -> None:
+async def on_image_discovered(
+    runtime: ServiceRuntime, session: AsyncSession, event: crawl_pb2.ImageDiscovered, envelope: Envelope
+) -> None:
     if not event.discovery_id or not event.object_key or not event.image_sha256:
         raise MalformedEvent("ImageDiscovered needs discovery_id, object_key and image_sha256")
     existing = await session.execute(
@@ -121,14 +147,23 @@ async def on_image_discovered(runtime: ServiceRuntime, session: AsyncSession, ev
     if existing.first() is not None:
         return
     known = (
-        await session.execute(select(store.discoveries.c.phash).where(store.discoveries.c.image_sha256 == event.image_sha256).limit(1))
+        await session.execute(
+            select(store.discoveries.c.phash).where(store.discoveries.c.image_sha256 == event.image_sha256).limit(1)
+        )
     ).first()
     phash = known.phash if known is not None else (await _fingerprint_object(runtime, event.object_key)).phash
     await session.execute(
         store.discoveries.insert().values(
-            discovery_id=event.discovery_id, crawl_id=event.crawl_id, image_sha256=event.image_sha256, object_key=event.object_key,
-            page_url=event.page_url, image_url=event.image_url, site_id=event.site_id, site_host=event.site_host,
-            evidence_key=event.evidence.archive_key, phash=phash,
+            discovery_id=event.discovery_id,
+            crawl_id=event.crawl_id,
+            image_sha256=event.image_sha256,
+            object_key=event.object_key,
+            page_url=event.page_url,
+            image_url=event.image_url,
+            site_id=event.site_id,
+            site_host=event.site_host,
+            evidence_key=event.evidence.archive_key,
+            phash=phash,
         )
     )
     reference_index, discovery_index = _indexes(runtime)

@@ -45,14 +45,20 @@ TEXTS = {
 }
 
 
-def case_opened_notice(*, locale: str, name: str, page_url: str, host: str, score: float, portal_url: str, case_id: str) -> Notice:
+def case_opened_notice(
+    *, locale: str, name: str, page_url: str, host: str, score: float, portal_url: str, case_id: str
+) -> Notice:
     texts = TEXTS.get(locale, TEXTS["en"])
     link = f"{portal_url.rstrip('/')}/cases/{case_id}"
     values = {"name": name or "", "page_url": page_url, "host": host or page_url, "score": score, "link": link}
-    return Notice(kind="case_opened", title=texts["title"].format(**values), body=texts["body"].format(**values), link=link)
+    return Notice(
+        kind="case_opened", title=texts["title"].format(**values), body=texts["body"].format(**values), link=link
+    )
 
 
-def email_for(notice: Notice, *, sender: str, recipient: str, message_id_domain: str = "pixhound.local") -> EmailMessage:
+def email_for(
+    notice: Notice, *, sender: str, recipient: str, message_id_domain: str = "pixhound.local"
+) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient

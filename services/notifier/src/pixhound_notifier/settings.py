@@ -2,8 +2,9 @@
 
 from typing import Literal
 
-from pixhound_platform.settings import ServiceSettings
 from pydantic import Field, SecretStr
+
+from pixhound_platform.settings import ServiceSettings
 
 
 class NotifierSettings(ServiceSettings):

@@ -13,18 +13,18 @@ import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from pixhound_events.v1 import accounts_pb2, cases_pb2
+from pixhound_notifier import domain, store
+from pixhound_notifier.mail import build_transport
 from pixhound_platform.consumer import EventConsumer
 from pixhound_platform.db import utcnow
 from pixhound_platform.events import Envelope, MalformedEvent
 from pixhound_platform.observability import bind_trace_id, reset_trace_id
 from pixhound_platform.runtime import ServiceRuntime
 from pixhound_platform.signals import wait_for_signal
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from pixhound_notifier import domain, store
-from pixhound_notifier.mail import build_transport
 
 log = logging.getLogger(__name__)
 consumer = EventConsumer("notifier")
@@ -32,20 +32,28 @@ MAILER = "mailer"
 
 
 @consumer.on(accounts_pb2.AccountRegistered)
-async def on_account_registered(runtime: ServiceRuntime, session: AsyncSession, event: accounts_pb2.AccountRegistered, envelope: Envelope) -> None:
+async def on_account_registered(
+    runtime: ServiceRuntime, session: AsyncSession, event: accounts_pb2.AccountRegistered, envelope: Envelope
+) -> None:
     if not event.account_id or not event.email:
         raise MalformedEvent("AccountRegistered needs account_id and email")
     values = {"email": event.email, "display_name": event.display_name, "locale": event.locale or "fr"}
-    updated = await session.execute(update(store.recipients).where(store.recipients.c.account_id == event.account_id).values(**values))
+    updated = await session.execute(
+        update(store.recipients).where(store.recipients.c.account_id == event.account_id).values(**values)
+    )
     if updated.rowcount == 0:
         await session.execute(store.recipients.insert().values(account_id=event.account_id, **values))
 
 
 @consumer.on(cases_pb2.CaseOpened)
-async def on_case_opened(runtime: ServiceRuntime, session: AsyncSession, event: cases_pb2.CaseOpened, envelope: Envelope) -> None:
+async def on_case_opened(
+    runtime: ServiceRuntime, session: AsyncSession, event: cases_pb2.CaseOpened, envelope: Envelope
+) -> None:
     if not event.case_id or not event.owner_id:
         raise MalformedEvent("CaseOpened needs case_id and owner_id")
-    recipient = (await session.execute(select(store.recipients).where(store.recipients.c.account_id == event.owner_id))).first()
+    recipient = (
+        await session.execute(select(store.recipients).where(store.recipients.c.account_id == event.owner_id))
+    ).first()
     notice = domain.case_opened_notice(
         locale=recipient.locale if recipient else "fr",
         name=recipient.display_name if recipient else "",
@@ -58,8 +66,13 @@ async def on_case_opened(runtime: ServiceRuntime, session: AsyncSession, event: 
     notification_id = str(uuid.uuid4())
     await session.execute(
         store.notifications.insert().values(
-            id=notification_id, account_id=event.owner_id, kind=notice.kind, subject_id=event.case_id,
-            title=notice.title, body=notice.body, link=notice.link,
+            id=notification_id,
+            account_id=event.owner_id,
+            kind=notice.kind,
+            subject_id=event.case_id,
+            title=notice.title,
+            body=notice.body,
+            link=notice.link,
         )
     )
     if recipient is None:
@@ -79,10 +92,14 @@ async def prepare_mailer(runtime: ServiceRuntime) -> None:
 
 
 async def send_pending_email(runtime: ServiceRuntime) -> int:
-    settings = runtime.settings
     query = (
-        select(store.email_deliveries, store.notifications.c.title, store.notifications.c.body, store.notifications.c.kind,
-               store.notifications.c.link)
+        select(
+            store.email_deliveries,
+            store.notifications.c.title,
+            store.notifications.c.body,
+            store.notifications.c.kind,
+            store.notifications.c.link,
+        )
         .join(store.notifications, store.notifications.c.id == store.email_deliveries.c.notification_id)
         .where(store.email_deliveries.c.status == "pending", store.email_deliveries.c.next_attempt_at <= utcnow())
         .order_by(store.email_deliveries.c.next_attempt_at)
@@ -112,15 +129,20 @@ async def _attempt_delivery(runtime: ServiceRuntime, session: AsyncSession, row)
     except Exception as error:
         log.warning("email %s failed (attempt %d): %s", row.id, attempts, error)
         await session.execute(
-            update(deliveries).where(deliveries.c.id == row.id).values(
-                attempts=attempts, last_error=str(error)[:1000],
+            update(deliveries)
+            .where(deliveries.c.id == row.id)
+            .values(
+                attempts=attempts,
+                last_error=str(error)[:1000],
                 status="failed" if attempts >= settings.mail_max_attempts else "pending",
                 next_attempt_at=utcnow() + timedelta(seconds=min(2**attempts, 600)),
             )
         )
         return 0
     await session.execute(
-        update(deliveries).where(deliveries.c.id == row.id).values(attempts=attempts, status="sent", sent_at=utcnow(), last_error="")
+        update(deliveries)
+        .where(deliveries.c.id == row.id)
+        .values(attempts=attempts, status="sent", sent_at=utcnow(), last_error="")
     )
     log.info("email %s sent to recipient of notification %s", row.id, row.notification_id)
     return 1
