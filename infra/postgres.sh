@@ -18,10 +18,18 @@ DATABASES=(pixhound_ingest pixhound_crawler pixhound_matcher pixhound_cases pixh
 OSUSER="${PIXHOUND_PG_OSUSER:-postgres}"
 START_TIMEOUT="${PIXHOUND_PG_START_TIMEOUT:-60}"
 
-DIR="$STATE/postgres"
-DATA="$DIR/data"
-LOG="$DIR/log"
-PIDFILE="$DATA/postmaster.pid"
+# The server's OS user must reach its data directory; when the checkout lives under a
+# private directory (e.g. /root), keep the cluster in /var/tmp instead, keyed by checkout.
+pick_dir() {
+  DIR="$STATE/postgres"
+  if [[ "$(id -u)" == 0 ]] && id -u "$OSUSER" >/dev/null 2>&1 && ! (cd / && runuser -u "$OSUSER" -- test -x "$STATE"); then
+    DIR="/var/tmp/pixhound-$(printf %s "$ROOT" | sha1sum | cut -c1-12)/postgres"
+  fi
+  DATA="$DIR/data"
+  LOG="$DIR/log"
+  PIDFILE="$DATA/postmaster.pid"
+}
+pick_dir
 
 find_pgbin() {
   local ctl
@@ -50,10 +58,12 @@ ensure_binaries() {
     log "creating system user $OSUSER"
     useradd --system --no-create-home --shell /usr/sbin/nologin "$OSUSER"
   fi
+  pick_dir
 }
 
 prepare_dir() {
   mkdir -p "$DIR"
+  [[ "$(id -u)" == 0 ]] && chmod 755 "$(dirname "$DIR")"
   if [[ "$(id -u)" == 0 ]]; then
     chown "$OSUSER": "$DIR"
     as_pg test -w "$DIR" ||

@@ -8,6 +8,7 @@ from pixhound_embedded.sample import stolen_copy, synthetic_photo
 from pixhound_events.v1 import crawl_pb2, photos_pb2
 from pixhound_matcher.app import create_app
 from pixhound_matcher.settings import MatcherSettings
+from pixhound_platform.events import unpack
 from pixhound_platform.migrations import upgrade_async
 from pixhound_platform.objects import S3ObjectStore
 from pixhound_platform.testing import serve_app, wait_until
@@ -78,10 +79,17 @@ async def test_both_sides_match_and_survive_a_restart(matcher_settings, objects,
         stats = (await client.get("/v1/index")).json()
         assert stats["references"] == 2 and stats["discovered_images"] == 2, "indexes are rebuilt from the database"
         await probe.publish(discovery_event("d-after", "crawler/images/copy-after", "s2"))
-        matches = await probe.events("pixhound.matches.v1", 2)
-        assert [(m.photo_id, m.discovery_id) for m in matches] == [("p1", "d-before"), ("p1", "d-after")]
+
+        async def distinct_matches():
+            records = await probe.read("pixhound.matches.v1", 2)
+            return {envelope.event_id: unpack(envelope) for envelope, _ in records}
+
+        matches = await wait_until(
+            lambda: _at_least(distinct_matches, 2), timeout=30, description="two distinct matches"
+        )
+        assert sorted((m.photo_id, m.discovery_id) for m in matches.values()) == [("p1", "d-after"), ("p1", "d-before")]
         await asyncio.sleep(1.0)
-        assert len(await probe.read("pixhound.matches.v1", 2)) == 2, "no match for the unrelated image, none twice"
+        assert len(await distinct_matches()) == 2, "no match for the unrelated image, none decided twice"
 
 
 async def test_malformed_and_unusable_events_are_dead_lettered(matcher_settings, objects, probe):
@@ -96,6 +104,11 @@ async def test_malformed_and_unusable_events_are_dead_lettered(matcher_settings,
         assert any("not a Pixhound envelope" in reason for reason in reasons)
         assert any("cannot decode image" in reason for reason in reasons)
         assert any("does not exist" in reason for reason in reasons)
+
+
+async def _at_least(distinct, count: int):
+    found = await distinct()
+    return found if len(found) >= count else None
 
 
 async def _sizes(client, references: int | None = None, discovered: int | None = None) -> bool:

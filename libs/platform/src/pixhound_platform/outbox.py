@@ -63,6 +63,7 @@ class OutboxRelay:
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
@@ -103,7 +104,7 @@ class OutboxRelay:
         return len(rows)
 
     async def run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 relayed = await self.relay_once()
             except asyncio.CancelledError:
@@ -112,5 +113,10 @@ class OutboxRelay:
                 log.exception("outbox relay failed; retrying")
                 relayed = 0
                 await asyncio.sleep(self.poll_seconds)
-            if relayed < self.batch_size:
+            if relayed < self.batch_size and not self._stopping:
                 await wait_for_signal(self._wake, self.poll_seconds)
+
+    def request_stop(self) -> None:
+        """Finish the batch in flight (publish and mark it), then return from `run`."""
+        self._stopping = True
+        self._wake.set()

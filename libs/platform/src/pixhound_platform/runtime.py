@@ -86,6 +86,7 @@ class ServiceRuntime:
         self.state: dict[str, Any] = {}
         self.closers: list[Callable[[], Awaitable[None]]] = []
         self._tasks: list[asyncio.Task] = []
+        self._relay_task: asyncio.Task | None = None
 
     async def start(self) -> None:
         settings = self.settings
@@ -109,7 +110,8 @@ class ServiceRuntime:
         for hook in self.startup:
             await hook(self)
         if settings.run_workers:
-            self._spawn("outbox-relay", self.relay.run())
+            self._relay_task = asyncio.create_task(self.relay.run(), name=f"{settings.service_name}:outbox-relay")
+            self._relay_task.add_done_callback(self._report_crash)
             for consumer in self.consumers:
                 await self.bus.subscribe(
                     self._group_for(consumer), sorted(consumer.topics), functools.partial(consumer.handle, self)
@@ -136,6 +138,15 @@ class ServiceRuntime:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
+        if self._relay_task is not None:
+            self.relay.request_stop()
+            try:
+                async with asyncio.timeout(10):
+                    await asyncio.shield(self._relay_task)
+            except (TimeoutError, Exception):
+                self._relay_task.cancel()
+                await asyncio.gather(self._relay_task, return_exceptions=True)
+            self._relay_task = None
         for close in reversed(self.closers):
             await close()
         if self.bus is not None and self._shared_bus is None:

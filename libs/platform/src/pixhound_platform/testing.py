@@ -170,7 +170,10 @@ class EventProbe:
         await self.bus.publish(topic, key, value)
 
     async def read(self, topic: str, count: int, *, timeout: float = 30.0) -> list:
-        """The first `count` records of a topic, as (envelope-or-None, headers) pairs."""
+        """Every record of a topic once at least `count` arrived, as (envelope-or-None, headers) pairs.
+
+        Delivery is at least once, so a topic may hold more records than distinct events.
+        """
         from aiokafka import AIOKafkaConsumer
 
         from pixhound_platform.events import MalformedEvent, decode
@@ -184,23 +187,27 @@ class EventProbe:
         )
         await consumer.start()
         records = []
+        loop = asyncio.get_running_loop()
         try:
-            deadline = asyncio.get_running_loop().time() + timeout
-            while len(records) < count:
-                remaining = deadline - asyncio.get_running_loop().time()
+            deadline = loop.time() + timeout
+            settled = False
+            while not settled:
+                remaining = deadline - loop.time()
                 if remaining <= 0:
                     raise AssertionError(f"only {len(records)} of {count} records arrived on {topic} within {timeout}s")
-                batch = await consumer.getmany(timeout_ms=int(min(remaining, 1) * 1000))
-                for partition_records in batch.values():
-                    for record in partition_records:
-                        try:
-                            envelope = decode(record.value)
-                        except MalformedEvent:
-                            envelope = None
-                        records.append((envelope, {name: value.decode() for name, value in record.headers}))
+                enough = len(records) >= count
+                batch = await consumer.getmany(timeout_ms=500 if enough else int(min(remaining, 1) * 1000))
+                fresh = [record for partition_records in batch.values() for record in partition_records]
+                settled = enough and not fresh
+                for record in fresh:
+                    try:
+                        envelope = decode(record.value)
+                    except MalformedEvent:
+                        envelope = None
+                    records.append((envelope, {name: value.decode() for name, value in record.headers}))
         finally:
             await consumer.stop()
-        return records[:count] if len(records) >= count else records
+        return records
 
     async def events(self, topic: str, count: int, *, timeout: float = 30.0) -> list:
         from pixhound_platform.events import unpack
