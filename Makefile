@@ -4,7 +4,7 @@ PY := .venv/bin/python
 STACK ?= embedded
 PYTEST_ARGS ?=
 
-.PHONY: help install run test test-unit demo up down proto proto-check lint k8s clean
+.PHONY: help install run test demo up down proto proto-check docs lint k8s clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ proto: install ## regenerate the Python event code from proto/
 
 proto-check: install ## fail if the generated event code drifted from proto/
 	@$(PY) proto/generate.py --check
+
+docs: install ## regenerate docs/configuration.md from the settings classes
+	@$(PY) scripts/settings_reference.py
 
 lint: install ## static checks
 	@.venv/bin/ruff check .

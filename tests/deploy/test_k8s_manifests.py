@@ -52,10 +52,12 @@ COMMON_ENV = (
     "PIXHOUND_S3_ACCESS_KEY",
     "PIXHOUND_S3_SECRET_KEY",
     "PIXHOUND_LOG_LEVEL",
+    "PIXHOUND_AUTH_SECRET",
 )
 EXTRA_ENV = {
     "matcher": ("PIXHOUND_MATCHER_SHARD",),
     "notifier": (
+        "PIXHOUND_MAIL_TRANSPORT",
         "PIXHOUND_SMTP_HOST",
         "PIXHOUND_SMTP_PORT",
         "PIXHOUND_MAIL_FROM",
@@ -70,6 +72,7 @@ SECRET_ENV = {
     "PIXHOUND_S3_SECRET_KEY": ("pixhound-s3", "secret-key"),
     "PIXHOUND_SMTP_USERNAME": ("notifier-smtp", "username"),
     "PIXHOUND_SMTP_PASSWORD": ("notifier-smtp", "password"),
+    "PIXHOUND_AUTH_SECRET": ("pixhound-auth", "secret"),
 }
 FIXED_ENV = {"PIXHOUND_BUS": "kafka", "PIXHOUND_OBJECT_STORE": "s3"}
 
@@ -592,7 +595,7 @@ def test_dev_secrets_are_generated_and_obviously_fake(kustomize):
 
     docs = render(kustomize, "overlays/dev")
     secrets = {base_name(n): s for n, s in by_name(docs, "Secret").items()}
-    want = {f"{svc}-db" for svc in SERVICES} | {"pixhound-s3", "notifier-smtp"}
+    want = {f"{svc}-db" for svc in SERVICES} | {"pixhound-s3", "notifier-smtp", "pixhound-auth"}
     assert want <= set(secrets), f"dev lacks generated Secrets: {sorted(want - set(secrets))}"
     for name, s in secrets.items():
         for k, v in s.get("data", {}).items():
