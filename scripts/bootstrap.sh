@@ -5,12 +5,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 python="${PYTHON:-python3}"
-if ! command -v uv >/dev/null 2>&1; then
+if ! "$python" -m uv --version >/dev/null 2>&1; then
   "$python" -m pip install --quiet --disable-pip-version-check "uv==0.13.*"
 fi
-uv="$(command -v uv || echo "$("$python" -m site --user-base)/bin/uv")"
-[[ -x .venv/bin/python ]] || "$uv" venv --quiet --python "$python" .venv
-"$uv" pip install --quiet --python .venv/bin/python \
+[[ -x .venv/bin/python ]] || "$python" -m uv venv --quiet --python "$python" .venv
+"$python" -m uv pip install --quiet --python .venv/bin/python \
   -e proto -e libs/platform \
   -e services/ingest -e services/crawler -e services/matcher -e services/cases -e services/notifier \
   -e apps/embedded -r requirements-dev.txt
