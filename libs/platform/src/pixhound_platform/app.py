@@ -7,8 +7,9 @@ only supplies its routers, consumers and workers.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
@@ -62,45 +63,53 @@ def operations_router() -> APIRouter:
     return router
 
 
-def create_service_app(
-    *,
-    settings: ServiceSettings,
-    tables: MessagingTables,
-    routers: list[APIRouter],
-    title: str,
-    description: str,
-    consumers: list[EventConsumer] = (),
-    workers: list[Worker] = (),
-    startup: list[StartupHook] = (),
-    publishes: list[str] = (),
-    shared_bus: EventBus | None = None,
-    configure_logs: bool = True,
-) -> FastAPI:
-    if configure_logs:
-        configure_logging(settings.service_name, settings.log_level, settings.log_json)
+@dataclass(frozen=True)
+class ServiceDefinition:
+    """What makes a service itself; everything else (lifespan, operations, errors) is shared."""
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = ServiceRuntime(
-            settings,
-            tables,
-            consumers=consumers,
-            workers=workers,
-            startup=startup,
-            publishes=publishes,
-            shared_bus=shared_bus,
-        )
-        app.state.runtime = runtime
-        await runtime.start()
-        try:
-            yield
-        finally:
-            await runtime.stop()
+    title: str
+    description: str
+    settings_class: type[ServiceSettings]
+    tables: MessagingTables
+    routers: Sequence[APIRouter]
+    consumers: Sequence[EventConsumer] = ()
+    workers: Sequence[Worker] = ()
+    startup: Sequence[StartupHook] = ()
+    publishes: Sequence[str] = ()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
-    app.add_middleware(RequestObservabilityMiddleware, service=settings.service_name)
-    install_problem_handlers(app)
-    app.include_router(operations_router())
-    for router in routers:
-        app.include_router(router)
-    return app
+    def create_app(
+        self,
+        settings: ServiceSettings | None = None,
+        *,
+        shared_bus: EventBus | None = None,
+        configure_logs: bool = True,
+    ) -> FastAPI:
+        settings = settings or self.settings_class()
+        if configure_logs:
+            configure_logging(settings.service_name, settings.log_level, settings.log_json)
+
+        @asynccontextmanager
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            runtime = ServiceRuntime(
+                settings,
+                self.tables,
+                consumers=list(self.consumers),
+                workers=list(self.workers),
+                startup=list(self.startup),
+                publishes=list(self.publishes),
+                shared_bus=shared_bus,
+            )
+            app.state.runtime = runtime
+            await runtime.start()
+            try:
+                yield
+            finally:
+                await runtime.stop()
+
+        app = FastAPI(title=self.title, description=self.description, version="0.1.0", lifespan=lifespan)
+        app.add_middleware(RequestObservabilityMiddleware, service=settings.service_name)
+        install_problem_handlers(app)
+        app.include_router(operations_router())
+        for router in self.routers:
+            app.include_router(router)
+        return app

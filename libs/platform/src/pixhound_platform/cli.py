@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 
 import uvicorn
-from fastapi import FastAPI
 
+from pixhound_platform.app import ServiceDefinition
 from pixhound_platform.migrations import autogenerate_revision, upgrade
-from pixhound_platform.settings import ServiceSettings
 
 
-def run_service_cli(
-    package: str, settings_factory: Callable[[], ServiceSettings], app_factory: Callable[[ServiceSettings], FastAPI]
-) -> None:
+def run_service_cli(package: str, service: ServiceDefinition) -> None:
     parser = argparse.ArgumentParser(prog=f"python -m {package}")
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the API, consumers and outbox relay")
@@ -29,10 +25,10 @@ def run_service_cli(
     if args.command == "revision":
         autogenerate_revision(package, args.message, args.id)
         return
-    settings = settings_factory()
+    settings = service.settings_class()
     if settings.effective_database_url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     if args.command == "migrate" or getattr(args, "migrate", False):
         upgrade(package, settings.effective_database_url)
     if args.command == "serve":
-        uvicorn.run(app_factory(settings), host=args.host, port=args.port, log_config=None, access_log=False)
+        uvicorn.run(service.create_app(settings), host=args.host, port=args.port, log_config=None, access_log=False)

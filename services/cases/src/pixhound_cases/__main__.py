@@ -1,7 +1,6 @@
-"""Command line: `python -m pixhound_cases serve|migrate`."""
+"""Command line: `python -m pixhound_cases serve|migrate|revision`."""
 
-from pixhound_cases.app import create_app
-from pixhound_cases.settings import CasesSettings
+from pixhound_cases.app import SERVICE
 from pixhound_platform.cli import run_service_cli
 
-run_service_cli("pixhound_cases", CasesSettings, create_app)
+run_service_cli("pixhound_cases", SERVICE)

@@ -1,7 +1,6 @@
-"""Command line: `python -m pixhound_crawler serve|migrate`."""
+"""Command line: `python -m pixhound_crawler serve|migrate|revision`."""
 
-from pixhound_crawler.app import create_app
-from pixhound_crawler.settings import CrawlerSettings
+from pixhound_crawler.app import SERVICE
 from pixhound_platform.cli import run_service_cli
 
-run_service_cli("pixhound_crawler", CrawlerSettings, create_app)
+run_service_cli("pixhound_crawler", SERVICE)

@@ -1,29 +1,18 @@
-"""The crawler's application factory: settings in, FastAPI app out; the HTTP client is built in the lifespan."""
-
-from __future__ import annotations
-
-from fastapi import FastAPI
+"""The crawler's definition: the HTTP client is built in the lifespan."""
 
 from pixhound_crawler import api, events, store, worker
 from pixhound_crawler.settings import CrawlerSettings
-from pixhound_platform.app import create_service_app
-from pixhound_platform.bus import EventBus
+from pixhound_platform.app import ServiceDefinition
 
-
-def create_app(
-    settings: CrawlerSettings | None = None, *, shared_bus: EventBus | None = None, configure_logs: bool = True
-) -> FastAPI:
-    settings = settings or CrawlerSettings()
-    return create_service_app(
-        settings=settings,
-        tables=store.messaging,
-        routers=[api.router],
-        consumers=worker.CONSUMERS,
-        workers=worker.WORKERS,
-        startup=worker.STARTUP,
-        publishes=events.PUBLISHES,
-        shared_bus=shared_bus,
-        title="Pixhound crawler",
-        description="Polite, safe web discovery of images, with page evidence.",
-        configure_logs=configure_logs,
-    )
+SERVICE = ServiceDefinition(
+    title="Pixhound crawler",
+    description="Polite, safe web discovery of images, with page evidence.",
+    settings_class=CrawlerSettings,
+    tables=store.messaging,
+    routers=[api.router],
+    consumers=worker.CONSUMERS,
+    workers=worker.WORKERS,
+    startup=worker.STARTUP,
+    publishes=events.PUBLISHES,
+)
+create_app = SERVICE.create_app

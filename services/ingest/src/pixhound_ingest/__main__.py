@@ -1,7 +1,6 @@
-"""Command line: `python -m pixhound_ingest serve|migrate`."""
+"""Command line: `python -m pixhound_ingest serve|migrate|revision`."""
 
-from pixhound_ingest.app import create_app
-from pixhound_ingest.settings import IngestSettings
+from pixhound_ingest.app import SERVICE
 from pixhound_platform.cli import run_service_cli
 
-run_service_cli("pixhound_ingest", IngestSettings, create_app)
+run_service_cli("pixhound_ingest", SERVICE)
