@@ -1,94 +1,101 @@
-"""The case lifecycle: which transitions are allowed."""
-
-from __future__ import annotations
+"""The case lifecycle: who may move a case where, in each mode, and what can end or reopen a case."""
 
 import pytest
 
-from pixhound_cases.domain import FORWARD, OPEN_STATES, CaseState, IllegalTransition, check_transition
+from pixhound_cases.domain import (
+    OPEN_STATES,
+    TERMINAL_STATES,
+    CaseState,
+    IllegalTransition,
+    Mode,
+    Role,
+    check_transition,
+    next_states,
+    reopen_target,
+)
 
-S = CaseState
-FORWARD_EDGES = [
-    (S.DETECTED, S.CONFIRMED),
-    (S.DETECTED, S.DISMISSED),
-    (S.CONFIRMED, S.RECOVERY_REQUESTED),
-    (S.RECOVERY_REQUESTED, S.ACCEPTED_BY_AGENCY),
-    (S.ACCEPTED_BY_AGENCY, S.INFRINGER_IDENTIFIED),
-    (S.INFRINGER_IDENTIFIED, S.NOTICE_SENT),
-    (S.NOTICE_SENT, S.NEGOTIATING),
-    (S.NOTICE_SENT, S.SETTLED),
-    (S.NEGOTIATING, S.SETTLED),
-    (S.SETTLED, S.PAID_BY_INFRINGER),
-    (S.PAID_BY_INFRINGER, S.PAID_OUT),
-    (S.PAID_OUT, S.CLOSED),
+S, P, A, SYS = CaseState, Role.PHOTOGRAPHER, Role.AGENCY, Role.SYSTEM
+
+AGENCY_PATH = [
+    (S.DETECTED, S.CONFIRMED, P),
+    (S.CONFIRMED, S.RECOVERY_REQUESTED, P),
+    (S.RECOVERY_REQUESTED, S.ACCEPTED_BY_AGENCY, A),
+    (S.ACCEPTED_BY_AGENCY, S.INFRINGER_IDENTIFIED, A),
+    (S.INFRINGER_IDENTIFIED, S.NOTICE_SENT, A),
+    (S.NOTICE_SENT, S.NEGOTIATING, A),
+    (S.NEGOTIATING, S.SETTLED, A),
+    (S.SETTLED, S.PAID_BY_INFRINGER, A),
+    (S.PAID_BY_INFRINGER, S.PAID_OUT, A),
+    (S.PAID_OUT, S.CLOSED, P),
 ]
-FINAL_STATES = [S.CLOSED, S.DISMISSED, S.ABANDONED]
+SELF_PATH = [
+    (S.DETECTED, S.CONFIRMED, P),
+    (S.CONFIRMED, S.NOTICE_SENT, P),
+    (S.NOTICE_SENT, S.NEGOTIATING, P),
+    (S.NEGOTIATING, S.SETTLED, P),
+    (S.SETTLED, S.PAID_BY_INFRINGER, P),
+    (S.PAID_BY_INFRINGER, S.CLOSED, P),
+]
 
 
-def test_the_table_is_the_expected_lifecycle() -> None:
-    assert {(current, target) for current, targets in FORWARD.items() for target in targets} == set(FORWARD_EDGES)
-    assert OPEN_STATES == frozenset(CaseState) - set(FINAL_STATES)
+@pytest.mark.parametrize(("source", "target", "role"), AGENCY_PATH)
+def test_the_agency_path_is_allowed(source, target, role):
+    check_transition(source, target, role=role, mode=Mode.AGENCY)
 
 
-@pytest.mark.parametrize(("current", "target"), FORWARD_EDGES)
-def test_forward_edges_are_allowed(current: CaseState, target: CaseState) -> None:
-    check_transition(current, target)  # must not raise
-
-
-def _illegal_non_abandon_pairs() -> list[tuple[CaseState, CaseState]]:
-    allowed = set(FORWARD_EDGES)
-    return [
-        (current, target)
-        for current in CaseState
-        for target in CaseState
-        if target != S.ABANDONED and (current, target) not in allowed
-    ]
-
-
-@pytest.mark.parametrize(("current", "target"), _illegal_non_abandon_pairs())
-def test_every_other_transition_is_refused(current: CaseState, target: CaseState) -> None:
-    with pytest.raises(IllegalTransition):
-        check_transition(current, target)
+@pytest.mark.parametrize(("source", "target", "role"), SELF_PATH)
+def test_the_self_managed_path_is_allowed(source, target, role):
+    check_transition(source, target, role=role, mode=Mode.SELF)
 
 
 @pytest.mark.parametrize(
-    ("current", "target"),
+    ("source", "target", "role", "mode"),
     [
-        (S.DETECTED, S.RECOVERY_REQUESTED),
-        (S.DETECTED, S.CLOSED),
-        (S.CONFIRMED, S.NOTICE_SENT),
-        (S.NOTICE_SENT, S.PAID_OUT),
-        (S.SETTLED, S.CLOSED),
-        (S.CONFIRMED, S.DETECTED),  # backwards
-        (S.PAID_OUT, S.SETTLED),  # backwards
-        (S.NEGOTIATING, S.NEGOTIATING),  # standing still is not a transition
-        (S.CONFIRMED, S.DISMISSED),  # only a detected match can be dismissed
+        (S.DETECTED, S.NOTICE_SENT, P, Mode.AGENCY),
+        (S.RECOVERY_REQUESTED, S.ACCEPTED_BY_AGENCY, P, Mode.AGENCY),
+        (S.CONFIRMED, S.RECOVERY_REQUESTED, A, Mode.AGENCY),
+        (S.CONFIRMED, S.NOTICE_SENT, P, Mode.AGENCY),
+        (S.PAID_BY_INFRINGER, S.PAID_OUT, P, Mode.AGENCY),
+        (S.PAID_BY_INFRINGER, S.CLOSED, P, Mode.AGENCY),
+        (S.PAID_BY_INFRINGER, S.PAID_OUT, A, Mode.SELF),
+        (S.CLOSED, S.CONFIRMED, P, Mode.AGENCY),
+        (S.SETTLED, S.NEGOTIATING, A, Mode.AGENCY),
     ],
 )
-def test_skipping_or_going_back_is_refused(current: CaseState, target: CaseState) -> None:
-    with pytest.raises(IllegalTransition, match=str(current)):
-        check_transition(current, target)
-
-
-@pytest.mark.parametrize("current", sorted(OPEN_STATES))
-def test_abandoned_is_allowed_from_every_open_state(current: CaseState) -> None:
-    check_transition(current, S.ABANDONED)  # must not raise
-
-
-@pytest.mark.parametrize("current", FINAL_STATES)
-def test_abandoned_is_refused_from_final_states(current: CaseState) -> None:
+def test_skipping_steps_or_acting_for_someone_else_is_refused(source, target, role, mode):
     with pytest.raises(IllegalTransition):
-        check_transition(current, S.ABANDONED)
+        check_transition(source, target, role=role, mode=mode)
 
 
-@pytest.mark.parametrize("current", FINAL_STATES)
-def test_nothing_leaves_a_final_state(current: CaseState) -> None:
-    for target in CaseState:
-        with pytest.raises(IllegalTransition):
-            check_transition(current, target)
+@pytest.mark.parametrize("state", sorted(OPEN_STATES))
+def test_any_open_case_can_be_abandoned(state):
+    check_transition(state, S.ABANDONED, role=P, mode=Mode.AGENCY)
+    check_transition(state, S.ABANDONED, role=A, mode=Mode.AGENCY)
 
 
-def test_states_are_plain_strings() -> None:
-    assert S("recovery_requested") is S.RECOVERY_REQUESTED
-    assert S.PAID_OUT == "paid_out"
-    check_transition(S("paid_out"), S("closed"))
-    assert issubclass(IllegalTransition, ValueError)
+@pytest.mark.parametrize("state", sorted(TERMINAL_STATES))
+def test_an_ended_case_cannot_be_abandoned(state):
+    with pytest.raises(IllegalTransition):
+        check_transition(state, S.ABANDONED, role=P, mode=Mode.AGENCY)
+
+
+def test_an_agency_cannot_abandon_a_self_managed_case():
+    with pytest.raises(IllegalTransition):
+        check_transition(S.NOTICE_SENT, S.ABANDONED, role=A, mode=Mode.SELF)
+
+
+def test_reopening():
+    assert reopen_target(S.ABANDONED) == S.CONFIRMED
+    assert reopen_target(S.DISMISSED) == S.DETECTED
+    check_transition(S.ABANDONED, S.CONFIRMED, role=P, mode=Mode.AGENCY)
+    with pytest.raises(IllegalTransition):
+        reopen_target(S.CLOSED)
+    with pytest.raises(IllegalTransition):
+        check_transition(S.ABANDONED, S.CONFIRMED, role=A, mode=Mode.AGENCY)
+
+
+def test_next_states_are_what_the_portal_offers():
+    assert next_states(S.DETECTED, role=P, mode=Mode.UNDECIDED) == [S.CONFIRMED, S.DISMISSED, S.LICENSED, S.ABANDONED]
+    assert next_states(S.RECOVERY_REQUESTED, role=A, mode=Mode.AGENCY) == [S.ACCEPTED_BY_AGENCY, S.ABANDONED]
+    assert next_states(S.CLOSED, role=P, mode=Mode.AGENCY) == []
+    assert S.PAID_OUT in next_states(S.PAID_BY_INFRINGER, role=SYS, mode=Mode.AGENCY)

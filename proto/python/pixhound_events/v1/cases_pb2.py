@@ -22,10 +22,11 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from pixhound_events.v1 import options_pb2 as pixhound__events_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1epixhound_events/v1/cases.proto\x12\x12pixhound.events.v1\x1a pixhound_events/v1/options.proto\"\xa6\x01\n\nCaseOpened\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x10\n\x08photo_id\x18\x03 \x01(\t\x12\x10\n\x08page_url\x18\x04 \x01(\t\x12\x11\n\timage_url\x18\x05 \x01(\t\x12\r\n\x05score\x18\x06 \x01(\x01\x12\r\n\x05state\x18\x07 \x01(\t: \x8a\xb5\x18\x11pixhound.cases.v1\x92\xb5\x18\x07\x63\x61se_id\"\x9c\x01\n\x10\x43\x61seStateChanged\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x12\n\nfrom_state\x18\x03 \x01(\t\x12\x10\n\x08to_state\x18\x04 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\x12\x0e\n\x06reason\x18\x06 \x01(\t: \x8a\xb5\x18\x11pixhound.cases.v1\x92\xb5\x18\x07\x63\x61se_idb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1epixhound_events/v1/cases.proto\x12\x12pixhound.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a pixhound_events/v1/options.proto\"\xb9\x01\n\nCaseOpened\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x10\n\x08photo_id\x18\x03 \x01(\t\x12\x10\n\x08page_url\x18\x04 \x01(\t\x12\x11\n\timage_url\x18\x05 \x01(\t\x12\r\n\x05score\x18\x06 \x01(\x01\x12\r\n\x05state\x18\x07 \x01(\t\x12\x11\n\tsite_host\x18\x08 \x01(\t: \x8a\xb5\x18\x11pixhound.cases.v1\x92\xb5\x18\x07\x63\x61se_id\"\xce\x01\n\x10\x43\x61seStateChanged\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x12\n\nfrom_state\x18\x03 \x01(\t\x12\x10\n\x08to_state\x18\x04 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\x12\x0e\n\x06reason\x18\x06 \x01(\t\x12\x11\n\tagency_id\x18\x07 \x01(\t\x12\x0f\n\x07version\x18\x08 \x01(\x05\x12\x0c\n\x04note\x18\t \x01(\t: \x8a\xb5\x18\x11pixhound.cases.v1\x92\xb5\x18\x07\x63\x61se_id\")\n\x06\x41mount\x12\r\n\x05minor\x18\x01 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x02 \x01(\t\"\xac\x02\n\rOfferReceived\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x11\n\tagency_id\x18\x03 \x01(\t\x12\x10\n\x08offer_id\x18\x04 \x01(\t\x12*\n\x06\x61mount\x18\x05 \x01(\x0b\x32\x1a.pixhound.events.v1.Amount\x12)\n\x05\x66loor\x18\x06 \x01(\x0b\x32\x1a.pixhound.events.v1.Amount\x12#\n\x1bneeds_photographer_decision\x18\x07 \x01(\x08\x12\x35\n\x11\x64\x65\x63ision_deadline\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp: \x8a\xb5\x18\x11pixhound.cases.v1\x92\xb5\x18\x07\x63\x61se_id\"\xd0\x03\n\x0fPaymentReceived\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x11\n\tagency_id\x18\x03 \x01(\t\x12\x12\n\npayment_id\x18\x04 \x01(\t\x12)\n\x05gross\x18\x05 \x01(\x0b\x32\x1a.pixhound.events.v1.Amount\x12\'\n\x03vat\x18\x06 \x01(\x0b\x32\x1a.pixhound.events.v1.Amount\x12.\n\nagency_fee\x18\x07 \x01(\x0b\x32\x1a.pixhound.events.v1.Amount\x12\x37\n\x13platform_commission\x18\x08 \x01(\x0b\x32\x1a.pixhound.events.v1.Amount\x12\x30\n\x0cphotographer\x18\t \x01(\x0b\x32\x1a.pixhound.events.v1.Amount\x12/\n\x0breceived_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rpayout_due_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp: \x8a\xb5\x18\x11pixhound.cases.v1\x92\xb5\x18\x07\x63\x61se_id\"\xce\x01\n\tPayoutDue\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x11\n\tagency_id\x18\x03 \x01(\t\x12\x11\n\tpayout_id\x18\x04 \x01(\t\x12*\n\x06\x61mount\x18\x05 \x01(\x0b\x32\x1a.pixhound.events.v1.Amount\x12*\n\x06\x64ue_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp: \x8a\xb5\x18\x11pixhound.cases.v1\x92\xb5\x18\x07\x63\x61se_id\"\x82\x02\n\rPayoutOverdue\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x11\n\tagency_id\x18\x03 \x01(\t\x12\x11\n\tpayout_id\x18\x04 \x01(\t\x12*\n\x06\x61mount\x18\x05 \x01(\x0b\x32\x1a.pixhound.events.v1.Amount\x12*\n\x06\x64ue_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0c\x64\x61ys_overdue\x18\x07 \x01(\x05\x12\x18\n\x10\x65scalation_level\x18\x08 \x01(\x05: \x8a\xb5\x18\x11pixhound.cases.v1\x92\xb5\x18\x07\x63\x61se_id\"\xcd\x01\n\x07PaidOut\x12\x0f\n\x07\x63\x61se_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x11\n\tagency_id\x18\x03 \x01(\t\x12\x11\n\tpayout_id\x18\x04 \x01(\t\x12*\n\x06\x61mount\x18\x05 \x01(\x0b\x32\x1a.pixhound.events.v1.Amount\x12+\n\x07paid_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp: \x8a\xb5\x18\x11pixhound.cases.v1\x92\xb5\x18\x07\x63\x61se_idb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,8 +37,30 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CASEOPENED']._serialized_options = b'\212\265\030\021pixhound.cases.v1\222\265\030\007case_id'
   _globals['_CASESTATECHANGED']._loaded_options = None
   _globals['_CASESTATECHANGED']._serialized_options = b'\212\265\030\021pixhound.cases.v1\222\265\030\007case_id'
-  _globals['_CASEOPENED']._serialized_start=89
-  _globals['_CASEOPENED']._serialized_end=255
-  _globals['_CASESTATECHANGED']._serialized_start=258
-  _globals['_CASESTATECHANGED']._serialized_end=414
+  _globals['_OFFERRECEIVED']._loaded_options = None
+  _globals['_OFFERRECEIVED']._serialized_options = b'\212\265\030\021pixhound.cases.v1\222\265\030\007case_id'
+  _globals['_PAYMENTRECEIVED']._loaded_options = None
+  _globals['_PAYMENTRECEIVED']._serialized_options = b'\212\265\030\021pixhound.cases.v1\222\265\030\007case_id'
+  _globals['_PAYOUTDUE']._loaded_options = None
+  _globals['_PAYOUTDUE']._serialized_options = b'\212\265\030\021pixhound.cases.v1\222\265\030\007case_id'
+  _globals['_PAYOUTOVERDUE']._loaded_options = None
+  _globals['_PAYOUTOVERDUE']._serialized_options = b'\212\265\030\021pixhound.cases.v1\222\265\030\007case_id'
+  _globals['_PAIDOUT']._loaded_options = None
+  _globals['_PAIDOUT']._serialized_options = b'\212\265\030\021pixhound.cases.v1\222\265\030\007case_id'
+  _globals['_CASEOPENED']._serialized_start=122
+  _globals['_CASEOPENED']._serialized_end=307
+  _globals['_CASESTATECHANGED']._serialized_start=310
+  _globals['_CASESTATECHANGED']._serialized_end=516
+  _globals['_AMOUNT']._serialized_start=518
+  _globals['_AMOUNT']._serialized_end=559
+  _globals['_OFFERRECEIVED']._serialized_start=562
+  _globals['_OFFERRECEIVED']._serialized_end=862
+  _globals['_PAYMENTRECEIVED']._serialized_start=865
+  _globals['_PAYMENTRECEIVED']._serialized_end=1329
+  _globals['_PAYOUTDUE']._serialized_start=1332
+  _globals['_PAYOUTDUE']._serialized_end=1538
+  _globals['_PAYOUTOVERDUE']._serialized_start=1541
+  _globals['_PAYOUTOVERDUE']._serialized_end=1799
+  _globals['_PAIDOUT']._serialized_start=1802
+  _globals['_PAIDOUT']._serialized_end=2007
 # @@protoc_insertion_point(module_scope)

@@ -1,3 +1,6 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from pixhound_events.v1 import options_pb2 as _options_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -18,7 +21,7 @@ class SignalEvidence(_message.Message):
     def __init__(self, signal: _Optional[str] = ..., distance: _Optional[float] = ..., threshold: _Optional[float] = ...) -> None: ...
 
 class MatchFound(_message.Message):
-    __slots__ = ("match_id", "photo_id", "owner_id", "discovery_id", "page_url", "image_url", "image_object_key", "score", "signals", "site_id", "site_host", "evidence_key")
+    __slots__ = ("match_id", "photo_id", "owner_id", "discovery_id", "page_url", "image_url", "image_object_key", "score", "signals", "site_id", "site_host", "evidence_key", "image_sha256", "page_sha256", "fetched_at")
     MATCH_ID_FIELD_NUMBER: _ClassVar[int]
     PHOTO_ID_FIELD_NUMBER: _ClassVar[int]
     OWNER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -31,6 +34,9 @@ class MatchFound(_message.Message):
     SITE_ID_FIELD_NUMBER: _ClassVar[int]
     SITE_HOST_FIELD_NUMBER: _ClassVar[int]
     EVIDENCE_KEY_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_SHA256_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SHA256_FIELD_NUMBER: _ClassVar[int]
+    FETCHED_AT_FIELD_NUMBER: _ClassVar[int]
     match_id: str
     photo_id: str
     owner_id: str
@@ -43,4 +49,7 @@ class MatchFound(_message.Message):
     site_id: str
     site_host: str
     evidence_key: str
-    def __init__(self, match_id: _Optional[str] = ..., photo_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., discovery_id: _Optional[str] = ..., page_url: _Optional[str] = ..., image_url: _Optional[str] = ..., image_object_key: _Optional[str] = ..., score: _Optional[float] = ..., signals: _Optional[_Iterable[_Union[SignalEvidence, _Mapping]]] = ..., site_id: _Optional[str] = ..., site_host: _Optional[str] = ..., evidence_key: _Optional[str] = ...) -> None: ...
+    image_sha256: str
+    page_sha256: str
+    fetched_at: _timestamp_pb2.Timestamp
+    def __init__(self, match_id: _Optional[str] = ..., photo_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., discovery_id: _Optional[str] = ..., page_url: _Optional[str] = ..., image_url: _Optional[str] = ..., image_object_key: _Optional[str] = ..., score: _Optional[float] = ..., signals: _Optional[_Iterable[_Union[SignalEvidence, _Mapping]]] = ..., site_id: _Optional[str] = ..., site_host: _Optional[str] = ..., evidence_key: _Optional[str] = ..., image_sha256: _Optional[str] = ..., page_sha256: _Optional[str] = ..., fetched_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

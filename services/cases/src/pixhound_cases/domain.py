@@ -1,11 +1,17 @@
-"""Pure case rules: the lifecycle states and which transitions are allowed.
+"""Pure case rules: lifecycle states, who may move a case where, and why a case may end.
 
-The foundation opens cases in `detected`; the cases issue adds pricing, money and the
-partner agency flow on top of this table of transitions.
+A case follows one of two paths. With an agency: detected -> confirmed -> recovery
+requested -> accepted by the agency -> infringer identified -> notice sent ->
+negotiating -> settled -> paid by the infringer -> paid out -> closed. Self-managed, the
+photographer runs the recovery with Pixhound's letter and invoice and records each step:
+confirmed -> notice sent -> negotiating -> settled -> paid by the infringer -> closed.
+Any open case can be abandoned, with a reason from a fixed list and a note; an abandoned
+case can be reopened with new information. No I/O here.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -22,31 +28,113 @@ class CaseState(StrEnum):
     PAID_OUT = "paid_out"
     CLOSED = "closed"
     DISMISSED = "dismissed"
+    LICENSED = "licensed"
     ABANDONED = "abandoned"
 
 
-OPEN_STATES = frozenset(CaseState) - {CaseState.CLOSED, CaseState.DISMISSED, CaseState.ABANDONED}
+class Mode(StrEnum):
+    UNDECIDED = "undecided"
+    AGENCY = "agency"
+    SELF = "self"
 
-FORWARD = {
-    CaseState.DETECTED: {CaseState.CONFIRMED, CaseState.DISMISSED},
-    CaseState.CONFIRMED: {CaseState.RECOVERY_REQUESTED},
-    CaseState.RECOVERY_REQUESTED: {CaseState.ACCEPTED_BY_AGENCY},
-    CaseState.ACCEPTED_BY_AGENCY: {CaseState.INFRINGER_IDENTIFIED},
-    CaseState.INFRINGER_IDENTIFIED: {CaseState.NOTICE_SENT},
-    CaseState.NOTICE_SENT: {CaseState.NEGOTIATING, CaseState.SETTLED},
-    CaseState.NEGOTIATING: {CaseState.SETTLED},
-    CaseState.SETTLED: {CaseState.PAID_BY_INFRINGER},
-    CaseState.PAID_BY_INFRINGER: {CaseState.PAID_OUT},
-    CaseState.PAID_OUT: {CaseState.CLOSED},
-}
+
+class Role(StrEnum):
+    PHOTOGRAPHER = "photographer"
+    AGENCY = "agency"
+    SYSTEM = "system"
+
+
+class AbandonReason(StrEnum):
+    INFRINGER_UNIDENTIFIABLE = "infringer_unidentifiable"
+    INFRINGER_ABROAD = "infringer_abroad"
+    INFRINGER_INSOLVENT = "infringer_insolvent"
+    LICENCE_PROVEN = "licence_proven"
+    NO_RESPONSE = "no_response"
+    DISPROPORTIONATE_COST = "disproportionate_cost"
+    PHOTOGRAPHER_REQUEST = "photographer_request"
+    OTHER = "other"
+
+
+S = CaseState
+TERMINAL_STATES = frozenset({S.CLOSED, S.DISMISSED, S.LICENSED, S.ABANDONED})
+OPEN_STATES = frozenset(CaseState) - TERMINAL_STATES
+REOPENABLE_STATES = frozenset({S.ABANDONED, S.DISMISSED})
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: CaseState
+    target: CaseState
+    roles: frozenset[Role]
+    modes: frozenset[Mode]
+
+
+def _edges() -> list[Edge]:
+    photographer, agency, system = Role.PHOTOGRAPHER, Role.AGENCY, Role.SYSTEM
+    any_mode = frozenset(Mode)
+    agency_mode, self_mode = frozenset({Mode.AGENCY}), frozenset({Mode.SELF})
+    table = [
+        (S.DETECTED, S.CONFIRMED, {photographer}, any_mode),
+        (S.DETECTED, S.DISMISSED, {photographer}, any_mode),
+        (S.DETECTED, S.LICENSED, {photographer}, any_mode),
+        (S.CONFIRMED, S.DISMISSED, {photographer}, any_mode),
+        (S.CONFIRMED, S.LICENSED, {photographer}, any_mode),
+        (S.CONFIRMED, S.RECOVERY_REQUESTED, {photographer}, agency_mode),
+        (S.RECOVERY_REQUESTED, S.ACCEPTED_BY_AGENCY, {agency}, agency_mode),
+        (S.ACCEPTED_BY_AGENCY, S.INFRINGER_IDENTIFIED, {agency}, agency_mode),
+        (S.INFRINGER_IDENTIFIED, S.NOTICE_SENT, {agency}, agency_mode),
+        (S.CONFIRMED, S.NOTICE_SENT, {photographer}, self_mode),
+        (S.NOTICE_SENT, S.NEGOTIATING, {agency, photographer}, any_mode),
+        (S.NOTICE_SENT, S.SETTLED, {agency, photographer}, any_mode),
+        (S.NEGOTIATING, S.SETTLED, {agency, photographer}, any_mode),
+        (S.NOTICE_SENT, S.PAID_BY_INFRINGER, {agency, photographer}, any_mode),
+        (S.NEGOTIATING, S.PAID_BY_INFRINGER, {agency, photographer}, any_mode),
+        (S.SETTLED, S.PAID_BY_INFRINGER, {agency, photographer}, any_mode),
+        (S.PAID_BY_INFRINGER, S.PAID_OUT, {agency, system}, agency_mode),
+        (S.PAID_OUT, S.CLOSED, {photographer, agency, system}, agency_mode),
+        (S.PAID_BY_INFRINGER, S.CLOSED, {photographer}, self_mode),
+        (S.ABANDONED, S.CONFIRMED, {photographer}, any_mode),
+        (S.DISMISSED, S.DETECTED, {photographer}, any_mode),
+    ]
+    return [Edge(a, b, frozenset(roles), frozenset(modes)) for a, b, roles, modes in table]
+
+
+EDGES = _edges()
 
 
 class IllegalTransition(ValueError):
     pass
 
 
-def check_transition(current: CaseState, target: CaseState) -> None:
-    if target == CaseState.ABANDONED and current in OPEN_STATES:
+def check_transition(
+    current: CaseState, target: CaseState, *, role: Role = Role.PHOTOGRAPHER, mode: Mode = Mode.AGENCY
+) -> None:
+    """Raise IllegalTransition unless `role` may move a case in `mode` from `current` to `target`."""
+    if target == S.ABANDONED:
+        if current not in OPEN_STATES:
+            raise IllegalTransition(f"a {current} case cannot be abandoned")
+        if role == Role.AGENCY and mode != Mode.AGENCY:
+            raise IllegalTransition("only the photographer can abandon a self-managed case")
         return
-    if target not in FORWARD.get(current, set()):
-        raise IllegalTransition(f"a case cannot go from {current} to {target}")
+    for edge in EDGES:
+        if edge.source == current and edge.target == target:
+            if role not in edge.roles:
+                raise IllegalTransition(f"{role} cannot move a case from {current} to {target}")
+            if mode not in edge.modes:
+                raise IllegalTransition(f"a case in {mode} mode cannot go from {current} to {target}")
+            return
+    raise IllegalTransition(f"a case cannot go from {current} to {target}")
+
+
+def reopen_target(current: CaseState) -> CaseState:
+    if current not in REOPENABLE_STATES:
+        raise IllegalTransition(f"a {current} case cannot be reopened")
+    return S.CONFIRMED if current == S.ABANDONED else S.DETECTED
+
+
+def next_states(current: CaseState, *, role: Role, mode: Mode) -> list[CaseState]:
+    """What `role` can do next; the portal shows exactly these actions."""
+    allowed = [edge.target for edge in EDGES if edge.source == current and role in edge.roles and mode in edge.modes]
+    if current in OPEN_STATES and not (role == Role.AGENCY and mode != Mode.AGENCY):
+        allowed.append(S.ABANDONED)
+    return allowed

@@ -8,7 +8,15 @@ PUBLISHES = ["pixhound.cases.v1"]
 
 
 def case_opened(
-    *, case_id: str, owner_id: str, photo_id: str, page_url: str, image_url: str, score: float, state: str
+    *,
+    case_id: str,
+    owner_id: str,
+    photo_id: str,
+    page_url: str,
+    image_url: str,
+    score: float,
+    state: str,
+    site_host: str = "",
 ) -> cases_pb2.CaseOpened:
     return cases_pb2.CaseOpened(
         case_id=case_id,
@@ -18,4 +26,5 @@ def case_opened(
         image_url=image_url,
         score=score,
         state=state,
+        site_host=site_host,
     )

@@ -1,28 +1,58 @@
-"""The cases service's consumers: a match found becomes a match under review and an open case.
+"""The cases service's consumers and background work.
 
-The same photo on the same page is one match: a new occurrence only bumps its counter
-and last-seen time, so a page that shows a photo twice, or is crawled again, never
-opens a second case.
+- `MatchFound` becomes a match under review and a case; the same photo on the same page
+  is one match (a new occurrence only bumps its counter). A match on a site the
+  photographer whitelisted for that photo (or all photos) is recorded as licensed.
+- `PhotoIngested` keeps the photo's authorship facts for evidence packs and letters.
+- The payout monitor raises `PayoutOverdue` when a payout misses its deadline, and again,
+  one escalation level higher, at every escalation interval until it is paid.
+- Offers below the floor that the photographer did not decide on in time expire; they are
+  never accepted on the photographer's behalf.
+- Webhooks queued by the service layer are delivered, signed, with retries.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
+from datetime import UTC, timedelta
+from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
+import httpx
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pixhound_cases import events, store
+from pixhound_cases import events, store, webhooks
 from pixhound_cases.domain import CaseState
-from pixhound_events.v1 import matches_pb2
+from pixhound_cases.service import queue_webhook
+from pixhound_events.v1 import cases_pb2, matches_pb2, photos_pb2
 from pixhound_platform.consumer import EventConsumer
 from pixhound_platform.db import utcnow
 from pixhound_platform.events import Envelope, MalformedEvent
 from pixhound_platform.runtime import ServiceRuntime
+from pixhound_platform.signals import wait_for_signal
 
 log = logging.getLogger(__name__)
 consumer = EventConsumer("cases")
+HTTP_CLIENT = "webhook_client"
+
+
+async def _licensed_for(session: AsyncSession, owner_id: str, photo_id: str, host: str) -> bool:
+    domain = host.lower().removeprefix("www.")
+    w = store.whitelist.c
+    rows = (
+        (
+            await session.execute(
+                select(w.domain).where(w.owner_id == owner_id, or_(w.photo_id.is_(None), w.photo_id == photo_id))
+            )
+        )
+        .scalars()
+        .all()
+    )
+    return any(
+        domain == entry.removeprefix("www.") or domain.endswith("." + entry.removeprefix("www.")) for entry in rows
+    )
 
 
 @consumer.on(matches_pb2.MatchFound)
@@ -33,20 +63,18 @@ async def on_match_found(
         raise MalformedEvent("MatchFound needs photo_id, owner_id and page_url")
     if not 0.0 <= event.score <= 1.0:
         raise MalformedEvent(f"MatchFound score {event.score} is outside [0, 1]")
+    m = store.matches.c
     existing = (
-        await session.execute(
-            select(store.matches.c.id).where(
-                store.matches.c.photo_id == event.photo_id, store.matches.c.page_url == event.page_url
-            )
-        )
+        await session.execute(select(m.id, m.score).where(m.photo_id == event.photo_id, m.page_url == event.page_url))
     ).first()
     if existing is not None:
         await session.execute(
             update(store.matches)
-            .where(store.matches.c.id == existing.id)
-            .values(occurrences=store.matches.c.occurrences + 1, last_seen_at=utcnow(), score=max(event.score, 0))
+            .where(m.id == existing.id)
+            .values(occurrences=m.occurrences + 1, last_seen_at=utcnow(), score=max(existing.score, event.score))
         )
         return
+    host = event.site_host or (urlsplit(event.page_url).hostname or "")
     match_id, case_id = str(uuid.uuid4()), str(uuid.uuid4())
     await session.execute(
         store.matches.insert().values(
@@ -55,10 +83,18 @@ async def on_match_found(
             photo_id=event.photo_id,
             page_url=event.page_url,
             image_url=event.image_url,
-            site_host=event.site_host,
+            image_object_key=event.image_object_key,
+            evidence_key=event.evidence_key,
+            site_host=host,
             score=event.score,
+            image_sha256=event.image_sha256,
+            page_sha256=event.page_sha256,
+            fetched_at=event.fetched_at.ToDatetime(tzinfo=UTC) if event.HasField("fetched_at") else None,
+            signals=[{"signal": s.signal, "distance": s.distance, "threshold": s.threshold} for s in event.signals],
         )
     )
+    licensed = await _licensed_for(session, event.owner_id, event.photo_id, host)
+    state = CaseState.LICENSED if licensed else CaseState.DETECTED
     await session.execute(
         store.cases.insert().values(
             id=case_id,
@@ -67,8 +103,12 @@ async def on_match_found(
             photo_id=event.photo_id,
             page_url=event.page_url,
             image_url=event.image_url,
+            site_host=host,
             score=event.score,
-            state=CaseState.DETECTED,
+            state=state,
+            mode="undecided",
+            currency=runtime.settings.default_currency,
+            vat_country=runtime.settings.default_vat_country,
         )
     )
     await session.execute(
@@ -76,11 +116,16 @@ async def on_match_found(
             id=str(uuid.uuid4()),
             case_id=case_id,
             from_state=None,
-            to_state=CaseState.DETECTED,
+            to_state=state,
             actor="system:matcher",
-            reason=f"match {event.match_id}",
+            reason="licensed client" if licensed else f"match {event.match_id}",
+            before={},
+            after={"state": state.value},
         )
     )
+    if licensed:
+        log.info("match of photo %s on licensed site %s recorded without alert", event.photo_id, host)
+        return
     await runtime.outbox.add(
         session,
         events.case_opened(
@@ -90,12 +135,170 @@ async def on_match_found(
             page_url=event.page_url,
             image_url=event.image_url,
             score=event.score,
-            state=CaseState.DETECTED,
+            state=state,
+            site_host=host,
         ),
     )
     log.info("case %s opened for photo %s on %s", case_id, event.photo_id, event.page_url)
 
 
+@consumer.on(photos_pb2.PhotoIngested)
+async def on_photo_ingested(
+    runtime: ServiceRuntime, session: AsyncSession, event: photos_pb2.PhotoIngested, envelope: Envelope
+) -> None:
+    if not event.photo_id or not event.owner_id:
+        raise MalformedEvent("PhotoIngested needs photo_id and owner_id")
+    table = store.photos
+    await session.execute(table.delete().where(table.c.photo_id == event.photo_id))
+    await session.execute(
+        table.insert().values(
+            photo_id=event.photo_id,
+            owner_id=event.owner_id,
+            object_key=event.object_key,
+            sha256=event.sha256,
+            title=event.title,
+            filename=event.filename,
+            width=event.width,
+            height=event.height,
+            creator=event.authorship.creator,
+            copyright=event.authorship.copyright,
+            captured_at=event.authorship.captured_at,
+        )
+    )
+
+
+async def check_payouts(runtime: ServiceRuntime) -> int:
+    """Raise PayoutOverdue for payouts past their deadline; return how many were raised."""
+    now = utcnow()
+    interval = timedelta(hours=runtime.settings.payout_escalation_hours)
+    p = store.payouts.c
+    query = select(store.payouts).where(
+        p.status.in_(["due", "overdue"]),
+        p.due_at < now,
+        or_(p.last_escalated_at.is_(None), p.last_escalated_at <= now - interval),
+    )
+    if runtime.database.is_postgres:
+        query = query.with_for_update(skip_locked=True)
+    raised = 0
+    async with runtime.transaction() as session:
+        for payout in (await session.execute(query)).all():
+            level = payout.escalation_level + 1
+            await session.execute(
+                update(store.payouts)
+                .where(p.id == payout.id)
+                .values(status="overdue", escalation_level=level, last_escalated_at=now)
+            )
+            event = cases_pb2.PayoutOverdue(
+                case_id=payout.case_id,
+                owner_id=payout.owner_id,
+                agency_id=payout.agency_id or "",
+                payout_id=payout.id,
+                amount=cases_pb2.Amount(minor=payout.amount, currency=payout.currency),
+                days_overdue=(now - payout.due_at).days,
+                escalation_level=level,
+            )
+            event.due_at.FromDatetime(payout.due_at)
+            await runtime.outbox.add(session, event)
+            await queue_webhook(
+                session,
+                payout.agency_id,
+                "payout.overdue",
+                {"case_id": payout.case_id, "payout_id": payout.id, "escalation_level": level},
+            )
+            log.warning("payout %s of case %s is overdue (escalation %d)", payout.id, payout.case_id, level)
+            raised += 1
+    return raised
+
+
+async def expire_offers(runtime: ServiceRuntime) -> int:
+    o = store.offers.c
+    async with runtime.transaction() as session:
+        result = await session.execute(
+            update(store.offers)
+            .where(o.status == "awaiting_photographer", o.decision_deadline < utcnow())
+            .values(status="expired", decided_at=utcnow(), decided_by="system:deadline")
+        )
+    return result.rowcount
+
+
+async def deliver_webhooks(runtime: ServiceRuntime) -> int:
+    d, a = store.webhook_deliveries.c, store.agencies.c
+    query = (
+        select(store.webhook_deliveries, a.webhook_url, a.webhook_secret)
+        .join(store.agencies, a.id == d.agency_id)
+        .where(d.status == "pending", d.next_attempt_at <= utcnow())
+        .order_by(d.next_attempt_at)
+        .limit(20)
+    )
+    if runtime.database.is_postgres:
+        query = query.with_for_update(skip_locked=True, of=store.webhook_deliveries)
+    delivered = 0
+    client: httpx.AsyncClient = runtime.state[HTTP_CLIENT]
+    async with runtime.transaction() as session:
+        for row in (await session.execute(query)).all():
+            body = webhooks.encode(row.payload)
+            headers = {
+                "Content-Type": "application/json",
+                webhooks.SIGNATURE_HEADER: webhooks.sign(body, row.webhook_secret),
+                "Pixhound-Event": row.event,
+                "Pixhound-Delivery": row.id,
+            }
+            attempts = row.attempts + 1
+            try:
+                response = await client.post(row.webhook_url, content=body, headers=headers)
+                if response.status_code >= 300:
+                    raise httpx.HTTPStatusError(
+                        f"HTTP {response.status_code}", request=response.request, response=response
+                    )
+            except httpx.HTTPError as error:
+                give_up = attempts >= runtime.settings.webhook_max_attempts
+                await session.execute(
+                    update(store.webhook_deliveries)
+                    .where(d.id == row.id)
+                    .values(
+                        attempts=attempts,
+                        last_error=str(error)[:500],
+                        status="failed" if give_up else "pending",
+                        next_attempt_at=utcnow() + timedelta(seconds=min(2**attempts, 3600)),
+                    )
+                )
+                continue
+            await session.execute(
+                update(store.webhook_deliveries)
+                .where(d.id == row.id)
+                .values(attempts=attempts, status="delivered", delivered_at=utcnow(), last_error="")
+            )
+            delivered += 1
+    return delivered
+
+
+async def prepare(runtime: ServiceRuntime) -> None:
+    client = httpx.AsyncClient(
+        timeout=runtime.settings.webhook_timeout_seconds, follow_redirects=False, trust_env=False
+    )
+    runtime.state[HTTP_CLIENT] = client
+    runtime.state["cases_wakeup"] = asyncio.Event()
+    runtime.closers.append(client.aclose)
+
+
+async def housekeeping(runtime: ServiceRuntime) -> None:
+    settings = runtime.settings
+    loop = asyncio.get_running_loop()
+    next_payout_check = 0.0
+    while True:
+        try:
+            await deliver_webhooks(runtime)
+            await expire_offers(runtime)
+            if loop.time() >= next_payout_check:
+                await check_payouts(runtime)
+                next_payout_check = loop.time() + settings.payout_check_seconds
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("cases housekeeping failed; retrying")
+        await wait_for_signal(runtime.state["cases_wakeup"], settings.worker_poll_seconds)
+
+
 CONSUMERS = [consumer]
-WORKERS: list = []
-STARTUP: list = []
+WORKERS = [housekeeping]
+STARTUP = [prepare]

@@ -11,7 +11,7 @@ PUBLISHES = ["pixhound.matches.v1"]
 def match_found(
     *, match_id: str, reference, discovery, score: float, distance: int, threshold: int
 ) -> matches_pb2.MatchFound:
-    return matches_pb2.MatchFound(
+    event = matches_pb2.MatchFound(
         match_id=match_id,
         photo_id=reference.photo_id,
         owner_id=reference.owner_id,
@@ -24,4 +24,9 @@ def match_found(
         site_id=discovery.site_id,
         site_host=discovery.site_host,
         evidence_key=discovery.evidence_key,
+        image_sha256=discovery.image_sha256,
+        page_sha256=discovery.page_sha256,
     )
+    if discovery.fetched_at is not None:
+        event.fetched_at.FromDatetime(discovery.fetched_at)
+    return event

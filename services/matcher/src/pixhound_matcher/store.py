@@ -33,6 +33,8 @@ discoveries = Table(
     Column("site_id", String(64), nullable=False, default=""),
     Column("site_host", String(300), nullable=False, default=""),
     Column("evidence_key", String(400), nullable=False, default=""),
+    Column("page_sha256", String(64), nullable=False, default=""),
+    Column("fetched_at", UtcDateTime, nullable=True),
     Column("phash", LargeBinary(8), nullable=False),
     Column("created_at", UtcDateTime, nullable=False, default=utcnow),
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from datetime import UTC
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
@@ -163,6 +164,8 @@ async def on_image_discovered(
             site_id=event.site_id,
             site_host=event.site_host,
             evidence_key=event.evidence.archive_key,
+            page_sha256=event.evidence.page_sha256,
+            fetched_at=event.evidence.fetched_at.ToDatetime(tzinfo=UTC) if event.evidence.HasField("fetched_at") else None,
             phash=phash,
         )
     )
