@@ -30,7 +30,8 @@ def test_every_top_level_event_declares_a_versioned_topic(message):
     from pixhound_events.v1 import options_pb2
 
     if not options.Extensions[options_pb2.topic]:
-        assert message.name in {"Authorship", "PageEvidence", "SignalEvidence", "Amount"}, f"{message.name} has no topic"
+        parts = {"Authorship", "PageEvidence", "SignalEvidence", "Amount"}
+        assert message.name in parts, f"{message.name} has no topic"
         return
     cls = getattr(
         __import__(message.file.name.replace("/", ".").removesuffix(".proto") + "_pb2", fromlist=["x"]), message.name

@@ -99,7 +99,7 @@ async def move(
     current = CaseState(case.state)
     if target != current:
         try:
-            check_transition(current, target, role=role, mode=Mode(case.mode))
+            check_transition(current, target, role=role, mode=Mode((changes or {}).get("mode", case.mode)))
         except IllegalTransition as error:
             raise Problem(409, "illegal-transition", str(error), state=current.value) from error
     values = {**(changes or {}), "state": target.value, "version": case.version + 1, "updated_at": utcnow()}

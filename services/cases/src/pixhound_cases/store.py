@@ -172,7 +172,7 @@ offers = Table(
     Column("currency", String(3), nullable=False),
     Column("floor_price", BigInteger, nullable=False),
     Column("needs_photographer_decision", Boolean, nullable=False),
-    Column("status", String(20), nullable=False),
+    Column("status", String(30), nullable=False),
     Column("decision_deadline", UtcDateTime, nullable=True),
     Column("received_at", UtcDateTime, nullable=False, default=utcnow),
     Column("decided_at", UtcDateTime, nullable=True),

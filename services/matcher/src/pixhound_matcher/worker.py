@@ -165,7 +165,9 @@ async def on_image_discovered(
             site_host=event.site_host,
             evidence_key=event.evidence.archive_key,
             page_sha256=event.evidence.page_sha256,
-            fetched_at=event.evidence.fetched_at.ToDatetime(tzinfo=UTC) if event.evidence.HasField("fetched_at") else None,
+            fetched_at=(
+                event.evidence.fetched_at.ToDatetime(tzinfo=UTC) if event.evidence.HasField("fetched_at") else None
+            ),
             phash=phash,
         )
     )
