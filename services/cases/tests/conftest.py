@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -83,7 +84,7 @@ class CasesWorld:
                 page_url=page,
                 image_url=f"{page}/img.jpg",
                 score=0.92,
-                site_host="agence.example",
+                site_host=urlsplit(page).hostname,
                 image_sha256="cd" * 32,
                 page_sha256="ef" * 32,
                 evidence_key="crawler/pages/ef.html",

@@ -1,11 +1,12 @@
 """Isolation, for every endpoint that names a case: another photographer or agency gets 404, as if it did not exist.
 
-The routes are read from the app's OpenAPI document, so a new endpoint without a case here fails the test until it is covered.
+The routes are read from the OpenAPI document: a new endpoint without a case here fails until it is covered.
 """
 
 import uuid
 
 import pytest
+
 from pixhound_platform.testing import bearer
 
 pytestmark = pytest.mark.infra
