@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pixhound_platform.bus import EventBus
 from pixhound_platform.consumer import EventConsumer
 from pixhound_platform.db import MessagingTables
+from pixhound_platform.guards import RejectNulCharacters
 from pixhound_platform.observability import RequestObservabilityMiddleware, configure_logging
 from pixhound_platform.problems import install_problem_handlers
 from pixhound_platform.runtime import ServiceRuntime, StartupHook, Worker
@@ -107,6 +108,7 @@ class ServiceDefinition:
                 await runtime.stop()
 
         app = FastAPI(title=self.title, description=self.description, version="0.1.0", lifespan=lifespan)
+        app.add_middleware(RejectNulCharacters)
         app.add_middleware(RequestObservabilityMiddleware, service=settings.service_name)
         install_problem_handlers(app)
         app.include_router(operations_router())
