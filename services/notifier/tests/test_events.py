@@ -104,3 +104,73 @@ async def test_mail_server_outage_delays_but_loses_nothing(pg_url, infra_setting
     async with serve_app(create_app(up, configure_logs=False)):
         await wait_until(lambda: inbox.messages, timeout=30, description="the delayed email")
     assert inbox.messages[0]["Subject"] == "Nous avons trouvé votre photo sur blog.example"
+
+
+async def test_money_events_reach_the_photographer_in_their_language(pg_url, infra_settings, probe, smtp_server):
+    inbox, port = smtp_server
+    await upgrade_async("pixhound_notifier", pg_url)
+    settings = NotifierSettings(database_url=pg_url, mail_transport="smtp", smtp_port=port, **infra_settings)
+    async with serve_app(create_app(settings, configure_logs=False)) as client:
+        await probe.publish(
+            accounts_pb2.AccountRegistered(
+                account_id="cam", email="cam@example.org", display_name="Camille", locale="fr"
+            )
+        )
+        await asyncio.sleep(0.5)
+        eur = cases_pb2.Amount
+
+        offer = cases_pb2.OfferReceived(
+            case_id="c1",
+            owner_id="cam",
+            offer_id="o1",
+            amount=eur(minor=30000, currency="EUR"),
+            floor=eur(minor=50000, currency="EUR"),
+            needs_photographer_decision=True,
+        )
+        offer.decision_deadline.FromSeconds(1_800_000_000)
+        await probe.publish(offer)
+        fine_offer = cases_pb2.OfferReceived(
+            case_id="c1",
+            owner_id="cam",
+            offer_id="o2",
+            amount=eur(minor=60000, currency="EUR"),
+            needs_photographer_decision=False,
+        )
+        await probe.publish(fine_offer)
+        payment = cases_pb2.PaymentReceived(
+            case_id="c1",
+            owner_id="cam",
+            payment_id="p1",
+            gross=eur(minor=50000, currency="EUR"),
+            vat=eur(minor=8333, currency="EUR"),
+            agency_fee=eur(minor=14583, currency="EUR"),
+            platform_commission=eur(minor=1354, currency="EUR"),
+            photographer=eur(minor=25730, currency="EUR"),
+        )
+        payment.payout_due_at.FromSeconds(1_800_000_000)
+        await probe.publish(payment)
+        overdue = cases_pb2.PayoutOverdue(
+            case_id="c1",
+            owner_id="cam",
+            payout_id="po1",
+            amount=eur(minor=25730, currency="EUR"),
+            days_overdue=12,
+            escalation_level=2,
+        )
+        overdue.due_at.FromSeconds(1_800_000_000)
+        await probe.publish(overdue)
+        await wait_until(lambda: len(inbox.messages) >= 3, timeout=30, description="three emails")
+        await asyncio.sleep(1)
+        subjects = [message["Subject"] for message in inbox.messages]
+        assert subjects == [
+            "Une offre sous votre prix plancher attend votre décision",
+            "Paiement reçu : 257,30 € vous reviennent",
+            "Votre paiement de 257,30 € est en retard",
+        ], "an acceptable offer needs no alert; the others arrive in French"
+        assert "Honoraires de l'agence : 145,83 €" in inbox.messages[1].get_content()
+        page = (await client.get("/v1/notifications", headers=bearer("cam"))).json()
+        assert {item["kind"] for item in page["items"]} == {
+            "offer_needs_decision",
+            "payment_received",
+            "payout_overdue",
+        }

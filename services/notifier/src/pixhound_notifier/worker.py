@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from datetime import timedelta
+from datetime import UTC, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
@@ -51,9 +51,7 @@ async def on_case_opened(
 ) -> None:
     if not event.case_id or not event.owner_id:
         raise MalformedEvent("CaseOpened needs case_id and owner_id")
-    recipient = (
-        await session.execute(select(store.recipients).where(store.recipients.c.account_id == event.owner_id))
-    ).first()
+    recipient = await _recipient(session, event.owner_id)
     notice = domain.case_opened_notice(
         locale=recipient.locale if recipient else "fr",
         name=recipient.display_name if recipient else "",
@@ -63,20 +61,37 @@ async def on_case_opened(
         portal_url=runtime.settings.portal_url,
         case_id=event.case_id,
     )
+    await _deliver(runtime, session, event.owner_id, event.case_id, notice, recipient, envelope)
+
+
+async def _recipient(session: AsyncSession, account_id: str):
+    return (await session.execute(select(store.recipients).where(store.recipients.c.account_id == account_id))).first()
+
+
+async def _deliver(
+    runtime,
+    session: AsyncSession,
+    account_id: str,
+    subject_id: str,
+    notice: domain.Notice,
+    recipient,
+    envelope: Envelope,
+) -> None:
+    """Record the in-app notification and queue its email, in the handler's transaction."""
     notification_id = str(uuid.uuid4())
     await session.execute(
         store.notifications.insert().values(
             id=notification_id,
-            account_id=event.owner_id,
+            account_id=account_id,
             kind=notice.kind,
-            subject_id=event.case_id,
+            subject_id=subject_id,
             title=notice.title,
             body=notice.body,
             link=notice.link,
         )
     )
     if recipient is None:
-        log.warning("no email address known for account %s; in-app notification only", event.owner_id)
+        log.warning("no email address known for account %s; in-app notification only", account_id)
         return
     await session.execute(
         store.email_deliveries.insert().values(
@@ -84,6 +99,91 @@ async def on_case_opened(
         )
     )
     runtime.state["mail_wakeup"].set()
+
+
+async def _money(runtime, session: AsyncSession, event, envelope: Envelope, kind: str, **values) -> None:
+    if not event.case_id or not event.owner_id:
+        raise MalformedEvent(f"{type(event).__name__} needs case_id and owner_id")
+    recipient = await _recipient(session, event.owner_id)
+    locale = recipient.locale if recipient else "fr"
+    formatted = {key: value(locale) if callable(value) else value for key, value in values.items()}
+    notice = domain.money_notice(
+        kind,
+        locale=locale,
+        name=recipient.display_name if recipient else "",
+        portal_url=runtime.settings.portal_url,
+        case_id=event.case_id,
+        **formatted,
+    )
+    await _deliver(runtime, session, event.owner_id, event.case_id, notice, recipient, envelope)
+
+
+def _amount(amount: cases_pb2.Amount):
+    return lambda locale: domain.format_amount(amount.minor, amount.currency, locale)
+
+
+def _day(stamp):
+    return lambda locale: stamp.ToDatetime(tzinfo=UTC).strftime("%d/%m/%Y" if locale == "fr" else "%d %B %Y")
+
+
+@consumer.on(cases_pb2.OfferReceived)
+async def on_offer(
+    runtime: ServiceRuntime, session: AsyncSession, event: cases_pb2.OfferReceived, envelope: Envelope
+) -> None:
+    if event.needs_photographer_decision:
+        await _money(
+            runtime,
+            session,
+            event,
+            envelope,
+            "offer_needs_decision",
+            amount=_amount(event.amount),
+            floor=_amount(event.floor),
+            deadline=_day(event.decision_deadline),
+        )
+
+
+@consumer.on(cases_pb2.PaymentReceived)
+async def on_payment(
+    runtime: ServiceRuntime, session: AsyncSession, event: cases_pb2.PaymentReceived, envelope: Envelope
+) -> None:
+    await _money(
+        runtime,
+        session,
+        event,
+        envelope,
+        "payment_received",
+        gross=_amount(event.gross),
+        vat=_amount(event.vat),
+        agency_fee=_amount(event.agency_fee),
+        platform_commission=_amount(event.platform_commission),
+        photographer=_amount(event.photographer),
+        due=_day(event.payout_due_at) if event.HasField("payout_due_at") else "—",
+    )
+
+
+@consumer.on(cases_pb2.PayoutOverdue)
+async def on_overdue(
+    runtime: ServiceRuntime, session: AsyncSession, event: cases_pb2.PayoutOverdue, envelope: Envelope
+) -> None:
+    await _money(
+        runtime,
+        session,
+        event,
+        envelope,
+        "payout_overdue",
+        amount=_amount(event.amount),
+        due=_day(event.due_at),
+        days=str(event.days_overdue),
+        level=str(event.escalation_level),
+    )
+
+
+@consumer.on(cases_pb2.PaidOut)
+async def on_paid_out(
+    runtime: ServiceRuntime, session: AsyncSession, event: cases_pb2.PaidOut, envelope: Envelope
+) -> None:
+    await _money(runtime, session, event, envelope, "paid_out", amount=_amount(event.amount))
 
 
 async def prepare_mailer(runtime: ServiceRuntime) -> None:
