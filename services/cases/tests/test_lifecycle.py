@@ -106,6 +106,12 @@ async def test_from_match_found_to_paid_out(world, webhook_receiver):
     await _ok(
         await client.post(f"/v1/cases/{case_id}/offers/{low['id']}/decision", headers=ALICE, json={"accept": False})
     )
+
+    async def decision_webhook():
+        return [json.loads(b) for _, b in webhook_receiver.received if json.loads(b)["event"] == "offer.decided"]
+
+    decided = await wait_until(decision_webhook, timeout=15, description="the photographer's decision webhook")
+    assert decided[0]["data"] == {"case_id": case_id, "offer_id": low["id"], "decision": "rejected"}
     good = await agency_post("offers", "offer-good-1", {"amount": 60000}, 201)
     assert good["status"] == "acceptable"
     await agency_post("settle", "settle-good-1", {"offer_id": good["id"]})
@@ -230,3 +236,48 @@ async def test_racing_requests_end_in_one_consistent_state(world):
     final = await _ok(await client.get(f"/v1/cases/{case_id}", headers=ALICE))
     assert final["state"] == "accepted_by_agency"
     assert [step["to_state"] for step in final["timeline"]].count("accepted_by_agency") == 1
+
+
+async def test_an_offer_below_the_floor_expires_instead_of_being_accepted(world):
+    from sqlalchemy import update
+
+    from pixhound_cases import store
+    from pixhound_cases.worker import expire_offers
+
+    client, alpha = world.client, "Cabinet Alpha"
+    case_id = (await world.open_case("alice", "photo-expiry", "https://agence.example/expiry"))["id"]
+    await _ok(await client.put(f"/v1/cases/{case_id}/pricing", headers=ALICE, json=PRICING))
+    await _ok(await client.post(f"/v1/cases/{case_id}/confirm", headers=ALICE, json={}))
+    await _ok(
+        await client.post(
+            f"/v1/cases/{case_id}/recovery", headers=ALICE, json={"agency_id": world.agencies[alpha]["id"]}
+        )
+    )
+    for path, key, body in (
+        ("accept", "x-acc-01", {}),
+        ("infringer", "x-inf-01", {"name": "X"}),
+        ("notice", "x-not-01", {}),
+    ):
+        await _ok(
+            await client.post(f"/partner/v1/cases/{case_id}/{path}", headers=world.partner(alpha, key), json=body)
+        )
+    low = await _ok(
+        await client.post(
+            f"/partner/v1/cases/{case_id}/offers", headers=world.partner(alpha, "x-off-01"), json={"amount": 100}
+        ),
+        201,
+    )
+    assert low["decision_deadline"] is not None
+    runtime = world.app.state.runtime
+    async with runtime.transaction() as session:
+        past = datetime.now(UTC) - timedelta(minutes=1)
+        await session.execute(update(store.offers).where(store.offers.c.id == low["id"]).values(decision_deadline=past))
+    assert await expire_offers(runtime) >= 1
+    offers = await _ok(await client.get(f"/v1/cases/{case_id}/offers", headers=ALICE))
+    assert [o["status"] for o in offers] == ["expired"]
+    late = await client.post(f"/v1/cases/{case_id}/offers/{low['id']}/decision", headers=ALICE, json={"accept": True})
+    assert late.status_code == 409
+    settle = await client.post(
+        f"/partner/v1/cases/{case_id}/settle", headers=world.partner(alpha, "x-set-01"), json={"offer_id": low["id"]}
+    )
+    assert settle.status_code == 409, "an expired offer was never accepted on the photographer's behalf"
