@@ -17,6 +17,7 @@ import uuid
 from pathlib import Path
 
 import httpx
+import uvicorn
 
 from pixhound_embedded.sample import agency_site_with_copy, serve_website, stolen_copy, synthetic_photo
 
@@ -139,13 +140,14 @@ def _free_port() -> int:
 
 
 async def run_embedded_demo(data_dir: Path | None = None) -> dict:
-    from pixhound_embedded.runner import build_embedded_app, serve
+    from pixhound_embedded.runner import build_embedded_app
 
     with tempfile.TemporaryDirectory(prefix="pixhound-demo-") as scratch:
         folder = data_dir or Path(scratch)
         port = _free_port()
         app = build_embedded_app(folder, {"crawler": {"allowed_networks": "127.0.0.0/8"}})
-        server_task = asyncio.create_task(serve(app, "127.0.0.1", port))
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False))
+        server_task = asyncio.create_task(server.serve())
         try:
             base = f"http://127.0.0.1:{port}"
             result = await run_scenario(
@@ -154,7 +156,7 @@ async def run_embedded_demo(data_dir: Path | None = None) -> dict:
             result["email_files"] = sorted(str(path.name) for path in (folder / "mail").glob("*.eml"))
             return result
         finally:
-            server_task.cancel()
+            server.should_exit = True
             await asyncio.gather(server_task, return_exceptions=True)
 
 

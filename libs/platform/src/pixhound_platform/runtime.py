@@ -143,10 +143,13 @@ class ServiceRuntime:
             try:
                 async with asyncio.timeout(10):
                     await asyncio.shield(self._relay_task)
-            except (TimeoutError, Exception):
+            except BaseException:
                 self._relay_task.cancel()
                 await asyncio.gather(self._relay_task, return_exceptions=True)
-            self._relay_task = None
+                if asyncio.current_task() is not None and asyncio.current_task().cancelling():
+                    raise
+            finally:
+                self._relay_task = None
         for close in reversed(self.closers):
             await close()
         if self.bus is not None and self._shared_bus is None:
