@@ -3,6 +3,7 @@
 Also: licensed clients are whitelisted, and later matches on their sites raise no alert.
 """
 
+import asyncio
 import io
 
 import pytest
@@ -144,3 +145,38 @@ async def test_bulk_review_and_filters(world):
     assert page["items"][0]["id"] not in {item["id"] for item in rest["items"]}
     bad = await client.get("/v1/cases", headers=ALICE, params={"cursor": "!!!"})
     assert bad.status_code == 422 and bad.json()["type"].endswith("invalid-cursor")
+
+
+async def test_site_identity_from_the_crawler_ranks_cases(world):
+    from pixhound_events.v1 import crawl_pb2
+
+    client = world.client
+    await world.probe.publish(
+        crawl_pb2.SiteIdentified(
+            host="agence-identifiee.example",
+            name="Agence Identifiée SARL",
+            country="FR",
+            commercial=True,
+            actionability=0.9,
+            company_ids=[crawl_pb2.CompanyId(type="siren", value="732829320", valid=True)],
+            reasons=["valid SIREN"],
+        )
+    )
+    vague = await world.open_case("alice", "photo-rank-1", "https://blog-anonyme.example/post")
+    await asyncio.sleep(0.5)
+    strong = await world.open_case("alice", "photo-rank-2", "https://agence-identifiee.example/annonce")
+    assert strong["site_country"] == "FR" and strong["commercial"] is True and strong["actionability"] == 0.9
+    ranked = (await client.get("/v1/cases", headers=ALICE, params={"min_actionability": 0.5})).json()["items"]
+    assert [case["id"] for case in ranked] == [strong["id"]]
+    listed = (await client.get("/v1/cases", headers=ALICE)).json()["items"]
+    assert listed.index(next(c for c in listed if c["id"] == strong["id"])) < listed.index(
+        next(c for c in listed if c["id"] == vague["id"])
+    ), "the most actionable case comes first"
+    later = crawl_pb2.SiteIdentified(host="blog-anonyme.example", country="US", commercial=False, actionability=0.1)
+    await world.probe.publish(later)
+
+    async def updated():
+        case = (await client.get(f"/v1/cases/{vague['id']}", headers=ALICE)).json()
+        return case if case["actionability"] == 0.1 else None
+
+    assert (await wait_until(updated, timeout=30, description="the case updated"))["site_country"] == "US"

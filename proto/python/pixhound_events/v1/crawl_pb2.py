@@ -26,7 +26,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from pixhound_events.v1 import options_pb2 as pixhound__events_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1epixhound_events/v1/crawl.proto\x12\x12pixhound.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a pixhound_events/v1/options.proto\"\xa3\x01\n\x0cPageEvidence\x12\x13\n\x0b\x61rchive_key\x18\x01 \x01(\t\x12\x13\n\x0bpage_sha256\x18\x02 \x01(\t\x12.\n\nfetched_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tfinal_url\x18\x04 \x01(\t\x12\x11\n\tserver_ip\x18\x05 \x01(\t\x12\x13\n\x0bhttp_status\x18\x06 \x01(\x05\"\xac\x02\n\x0fImageDiscovered\x12\x14\n\x0c\x64iscovery_id\x18\x01 \x01(\t\x12\x10\n\x08\x63rawl_id\x18\x02 \x01(\t\x12\x10\n\x08page_url\x18\x03 \x01(\t\x12\x11\n\timage_url\x18\x04 \x01(\t\x12\x12\n\nobject_key\x18\x05 \x01(\t\x12\x14\n\x0cimage_sha256\x18\x06 \x01(\t\x12\r\n\x05width\x18\x07 \x01(\x05\x12\x0e\n\x06height\x18\x08 \x01(\x05\x12\x32\n\x08\x65vidence\x18\t \x01(\x0b\x32 .pixhound.events.v1.PageEvidence\x12\x0f\n\x07site_id\x18\n \x01(\t\x12\x11\n\tsite_host\x18\x0b \x01(\t:+\x8a\xb5\x18\x17pixhound.discoveries.v1\x92\xb5\x18\x0cimage_sha256\"\xb4\x01\n\x0e\x43rawlCompleted\x12\x10\n\x08\x63rawl_id\x18\x01 \x01(\t\x12\x15\n\rpages_fetched\x18\x02 \x01(\x05\x12\x14\n\x0cimages_found\x18\x03 \x01(\x05\x12\x0e\n\x06\x65rrors\x18\x04 \x01(\x05\x12/\n\x0b\x66inished_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\"\x8a\xb5\x18\x12pixhound.crawls.v1\x92\xb5\x18\x08\x63rawl_idb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1epixhound_events/v1/crawl.proto\x12\x12pixhound.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a pixhound_events/v1/options.proto\"\xa3\x01\n\x0cPageEvidence\x12\x13\n\x0b\x61rchive_key\x18\x01 \x01(\t\x12\x13\n\x0bpage_sha256\x18\x02 \x01(\t\x12.\n\nfetched_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x11\n\tfinal_url\x18\x04 \x01(\t\x12\x11\n\tserver_ip\x18\x05 \x01(\t\x12\x13\n\x0bhttp_status\x18\x06 \x01(\x05\"\xac\x02\n\x0fImageDiscovered\x12\x14\n\x0c\x64iscovery_id\x18\x01 \x01(\t\x12\x10\n\x08\x63rawl_id\x18\x02 \x01(\t\x12\x10\n\x08page_url\x18\x03 \x01(\t\x12\x11\n\timage_url\x18\x04 \x01(\t\x12\x12\n\nobject_key\x18\x05 \x01(\t\x12\x14\n\x0cimage_sha256\x18\x06 \x01(\t\x12\r\n\x05width\x18\x07 \x01(\x05\x12\x0e\n\x06height\x18\x08 \x01(\x05\x12\x32\n\x08\x65vidence\x18\t \x01(\x0b\x32 .pixhound.events.v1.PageEvidence\x12\x0f\n\x07site_id\x18\n \x01(\t\x12\x11\n\tsite_host\x18\x0b \x01(\t:+\x8a\xb5\x18\x17pixhound.discoveries.v1\x92\xb5\x18\x0cimage_sha256\"\xb4\x01\n\x0e\x43rawlCompleted\x12\x10\n\x08\x63rawl_id\x18\x01 \x01(\t\x12\x15\n\rpages_fetched\x18\x02 \x01(\x05\x12\x14\n\x0cimages_found\x18\x03 \x01(\x05\x12\x0e\n\x06\x65rrors\x18\x04 \x01(\x05\x12/\n\x0b\x66inished_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\"\x8a\xb5\x18\x12pixhound.crawls.v1\x92\xb5\x18\x08\x63rawl_id\"7\n\tCompanyId\x12\x0c\n\x04type\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t\x12\r\n\x05valid\x18\x03 \x01(\x08\"\xee\x02\n\x0eSiteIdentified\x12\x0c\n\x04host\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x12\n\nlegal_form\x18\x03 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x04 \x01(\t\x12\x0e\n\x06\x65mails\x18\x05 \x03(\t\x12\x0e\n\x06phones\x18\x06 \x03(\t\x12\x32\n\x0b\x63ompany_ids\x18\x07 \x03(\x0b\x32\x1d.pixhound.events.v1.CompanyId\x12\x0f\n\x07\x63ountry\x18\x08 \x01(\t\x12\x10\n\x08language\x18\t \x01(\t\x12\x12\n\ncommercial\x18\n \x01(\x08\x12\x15\n\ractionability\x18\x0b \x01(\x01\x12\x0f\n\x07reasons\x18\x0c \x03(\t\x12\x16\n\x0e\x65vidence_pages\x18\r \x03(\t\x12\x31\n\ridentified_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp:\x1d\x8a\xb5\x18\x11pixhound.sites.v1\x92\xb5\x18\x04host\"\xc8\x01\n\x0b\x43opyChecked\x12\x10\n\x08page_url\x18\x01 \x01(\t\x12\x11\n\timage_url\x18\x02 \x01(\t\x12\x0e\n\x06status\x18\x03 \x01(\t\x12.\n\nchecked_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nremoved_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp:$\x8a\xb5\x18\x14pixhound.rechecks.v1\x92\xb5\x18\x08page_urlb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,10 +37,20 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_IMAGEDISCOVERED']._serialized_options = b'\212\265\030\027pixhound.discoveries.v1\222\265\030\014image_sha256'
   _globals['_CRAWLCOMPLETED']._loaded_options = None
   _globals['_CRAWLCOMPLETED']._serialized_options = b'\212\265\030\022pixhound.crawls.v1\222\265\030\010crawl_id'
+  _globals['_SITEIDENTIFIED']._loaded_options = None
+  _globals['_SITEIDENTIFIED']._serialized_options = b'\212\265\030\021pixhound.sites.v1\222\265\030\004host'
+  _globals['_COPYCHECKED']._loaded_options = None
+  _globals['_COPYCHECKED']._serialized_options = b'\212\265\030\024pixhound.rechecks.v1\222\265\030\010page_url'
   _globals['_PAGEEVIDENCE']._serialized_start=122
   _globals['_PAGEEVIDENCE']._serialized_end=285
   _globals['_IMAGEDISCOVERED']._serialized_start=288
   _globals['_IMAGEDISCOVERED']._serialized_end=588
   _globals['_CRAWLCOMPLETED']._serialized_start=591
   _globals['_CRAWLCOMPLETED']._serialized_end=771
+  _globals['_COMPANYID']._serialized_start=773
+  _globals['_COMPANYID']._serialized_end=828
+  _globals['_SITEIDENTIFIED']._serialized_start=831
+  _globals['_SITEIDENTIFIED']._serialized_end=1197
+  _globals['_COPYCHECKED']._serialized_start=1200
+  _globals['_COPYCHECKED']._serialized_end=1400
 # @@protoc_insertion_point(module_scope)

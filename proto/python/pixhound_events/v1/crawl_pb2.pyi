@@ -2,9 +2,10 @@ import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from pixhound_events.v1 import options_pb2 as _options_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -64,3 +65,59 @@ class CrawlCompleted(_message.Message):
     errors: int
     finished_at: _timestamp_pb2.Timestamp
     def __init__(self, crawl_id: _Optional[str] = ..., pages_fetched: _Optional[int] = ..., images_found: _Optional[int] = ..., errors: _Optional[int] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CompanyId(_message.Message):
+    __slots__ = ("type", "value", "valid")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    VALID_FIELD_NUMBER: _ClassVar[int]
+    type: str
+    value: str
+    valid: bool
+    def __init__(self, type: _Optional[str] = ..., value: _Optional[str] = ..., valid: _Optional[bool] = ...) -> None: ...
+
+class SiteIdentified(_message.Message):
+    __slots__ = ("host", "name", "legal_form", "address", "emails", "phones", "company_ids", "country", "language", "commercial", "actionability", "reasons", "evidence_pages", "identified_at")
+    HOST_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    LEGAL_FORM_FIELD_NUMBER: _ClassVar[int]
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    EMAILS_FIELD_NUMBER: _ClassVar[int]
+    PHONES_FIELD_NUMBER: _ClassVar[int]
+    COMPANY_IDS_FIELD_NUMBER: _ClassVar[int]
+    COUNTRY_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    COMMERCIAL_FIELD_NUMBER: _ClassVar[int]
+    ACTIONABILITY_FIELD_NUMBER: _ClassVar[int]
+    REASONS_FIELD_NUMBER: _ClassVar[int]
+    EVIDENCE_PAGES_FIELD_NUMBER: _ClassVar[int]
+    IDENTIFIED_AT_FIELD_NUMBER: _ClassVar[int]
+    host: str
+    name: str
+    legal_form: str
+    address: str
+    emails: _containers.RepeatedScalarFieldContainer[str]
+    phones: _containers.RepeatedScalarFieldContainer[str]
+    company_ids: _containers.RepeatedCompositeFieldContainer[CompanyId]
+    country: str
+    language: str
+    commercial: bool
+    actionability: float
+    reasons: _containers.RepeatedScalarFieldContainer[str]
+    evidence_pages: _containers.RepeatedScalarFieldContainer[str]
+    identified_at: _timestamp_pb2.Timestamp
+    def __init__(self, host: _Optional[str] = ..., name: _Optional[str] = ..., legal_form: _Optional[str] = ..., address: _Optional[str] = ..., emails: _Optional[_Iterable[str]] = ..., phones: _Optional[_Iterable[str]] = ..., company_ids: _Optional[_Iterable[_Union[CompanyId, _Mapping]]] = ..., country: _Optional[str] = ..., language: _Optional[str] = ..., commercial: _Optional[bool] = ..., actionability: _Optional[float] = ..., reasons: _Optional[_Iterable[str]] = ..., evidence_pages: _Optional[_Iterable[str]] = ..., identified_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CopyChecked(_message.Message):
+    __slots__ = ("page_url", "image_url", "status", "checked_at", "removed_at")
+    PAGE_URL_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_URL_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CHECKED_AT_FIELD_NUMBER: _ClassVar[int]
+    REMOVED_AT_FIELD_NUMBER: _ClassVar[int]
+    page_url: str
+    image_url: str
+    status: str
+    checked_at: _timestamp_pb2.Timestamp
+    removed_at: _timestamp_pb2.Timestamp
+    def __init__(self, page_url: _Optional[str] = ..., image_url: _Optional[str] = ..., status: _Optional[str] = ..., checked_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., removed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

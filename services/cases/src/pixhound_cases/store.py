@@ -61,6 +61,18 @@ matches = Table(
     UniqueConstraint("photo_id", "page_url", name="uq_matches_photo_page"),
 )
 
+sites = Table(
+    "sites",
+    metadata,
+    Column("host", String(300), primary_key=True),
+    Column("name", String(300), nullable=False, default=""),
+    Column("country", String(2), nullable=False, default=""),
+    Column("commercial", Boolean, nullable=True),
+    Column("actionability", Float, nullable=True),
+    Column("identity", JSON, nullable=False, default=dict),
+    Column("identified_at", UtcDateTime, nullable=False, default=utcnow),
+)
+
 agencies = Table(
     "agencies",
     metadata,

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pixhound_cases import events, store, webhooks
 from pixhound_cases.domain import CaseState
 from pixhound_cases.service import queue_webhook
-from pixhound_events.v1 import cases_pb2, matches_pb2, photos_pb2
+from pixhound_events.v1 import cases_pb2, crawl_pb2, matches_pb2, photos_pb2
 from pixhound_platform.consumer import EventConsumer
 from pixhound_platform.db import utcnow
 from pixhound_platform.events import Envelope, MalformedEvent
@@ -94,6 +94,7 @@ async def on_match_found(
         )
     )
     licensed = await _licensed_for(session, event.owner_id, event.photo_id, host)
+    site = (await session.execute(select(store.sites).where(store.sites.c.host == host))).first()
     state = CaseState.LICENSED if licensed else CaseState.DETECTED
     await session.execute(
         store.cases.insert().values(
@@ -109,6 +110,9 @@ async def on_match_found(
             mode="undecided",
             currency=runtime.settings.default_currency,
             vat_country=runtime.settings.default_vat_country,
+            site_country=site.country if site else "",
+            commercial=site.commercial if site else None,
+            actionability=site.actionability if site else None,
         )
     )
     await session.execute(
@@ -140,6 +144,44 @@ async def on_match_found(
         ),
     )
     log.info("case %s opened for photo %s on %s", case_id, event.photo_id, event.page_url)
+
+
+def _site_values(event: crawl_pb2.SiteIdentified) -> dict:
+    return {
+        "name": event.name[:300],
+        "country": event.country[:2].upper(),
+        "commercial": event.commercial,
+        "actionability": max(0.0, min(1.0, event.actionability)),
+        "identity": {
+            "name": event.name,
+            "legal_form": event.legal_form,
+            "address": event.address,
+            "emails": list(event.emails),
+            "phones": list(event.phones),
+            "language": event.language,
+            "reasons": list(event.reasons),
+            "company_ids": [{"type": c.type, "value": c.value, "valid": c.valid} for c in event.company_ids],
+            "evidence_pages": list(event.evidence_pages),
+        },
+    }
+
+
+@consumer.on(crawl_pb2.SiteIdentified)
+async def on_site_identified(
+    runtime: ServiceRuntime, session: AsyncSession, event: crawl_pb2.SiteIdentified, envelope: Envelope
+) -> None:
+    """Who runs a site ranks its matches by actionability and fills the infringer of open cases that lack one."""
+    if not event.host:
+        raise MalformedEvent("SiteIdentified needs a host")
+    values = _site_values(event)
+    await session.execute(store.sites.delete().where(store.sites.c.host == event.host))
+    await session.execute(store.sites.insert().values(host=event.host, **values))
+    c = store.cases.c
+    await session.execute(
+        update(store.cases)
+        .where(c.site_host == event.host)
+        .values(site_country=values["country"], commercial=values["commercial"], actionability=values["actionability"])
+    )
 
 
 @consumer.on(photos_pb2.PhotoIngested)

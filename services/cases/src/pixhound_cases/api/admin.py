@@ -40,8 +40,8 @@ class AgencyIn(BaseModel):
     currency: str = Field(default="EUR", pattern="^[A-Z]{3}$")
     fixed_fee: int = Field(default=0, ge=0, le=10**9)
     fee_percent: Decimal = Field(ge=0, le=100)
-    min_fee: int | None = Field(default=None, ge=0)
-    max_fee: int | None = Field(default=None, ge=0)
+    min_fee: int | None = Field(default=None, ge=0, le=10**12)
+    max_fee: int | None = Field(default=None, ge=0, le=10**12)
     payout_days: int = Field(
         default=14, ge=1, le=120, description="Days between receiving funds and paying the photographer"
     )

@@ -181,6 +181,7 @@ class EvidencePack(BaseModel):
     found_image: dict[str, Any]
     page: dict[str, Any]
     files: dict[str, str]
+    site: dict[str, Any] | None
     waterfall_at_claim: dict[str, Any] | None
 
 
@@ -196,6 +197,7 @@ async def evidence(case_id: str, principal: AgencyDep, session: SessionDep, runt
         claim = service.waterfall_view(
             service.waterfall(runtime, case, agency, service.recovery_pricing(case).claim_amount().amount)
         )
+    site = (await session.execute(select(store.sites).where(store.sites.c.host == case.site_host))).first()
     base = f"/partner/v1/cases/{case_id}/files"
     return EvidencePack(
         case=await case_detail(session, case, role=Role.AGENCY),
@@ -223,6 +225,15 @@ async def evidence(case_id: str, principal: AgencyDep, session: SessionDep, runt
             "found_image": f"{base}/found-image",
             "page_archive": f"{base}/page-archive",
         },
+        site={
+            "host": site.host,
+            "country": site.country,
+            "commercial": site.commercial,
+            "actionability": site.actionability,
+            **site.identity,
+        }
+        if site
+        else None,
         waterfall_at_claim=claim,
     )
 
