@@ -4,7 +4,7 @@ PY := .venv/bin/python
 STACK ?= embedded
 PYTEST_ARGS ?=
 
-.PHONY: help install run test demo up down proto proto-check docs lint k8s clean
+.PHONY: help install run test demo crawl bench-crawl up down proto proto-check docs lint k8s clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -20,6 +20,13 @@ test: install ## the whole test suite on real Kafka, PostgreSQL and S3 (installe
 
 demo: install ## the stolen-photo scenario end to end (STACK=embedded or STACK=real after `make up`)
 	@$(PY) -m pixhound_embedded demo --stack $(STACK)
+
+crawl: install ## one crawl to JSON lines: make crawl SEEDS=<url>[,<url>] [ALLOW=<cidr>[,<cidr>]] OUT=<file.jsonl>
+	@test -n "$(SEEDS)" -a -n "$(OUT)" || { echo "usage: make crawl SEEDS=<url>[,<url>...] [ALLOW=<cidr>,...] OUT=<file.jsonl>"; exit 2; }
+	@$(PY) -m pixhound_crawler scan --seeds "$(SEEDS)" --allow "$(ALLOW)" --out "$(OUT)"
+
+bench-crawl: install ## crawler pages/s against host count, and memory (starts the local infrastructure)
+	@infra/up.sh >/dev/null && eval "$$(infra/env.sh)" && $(PY) benchmarks/crawl_bench.py --hosts $${HOSTS:-10,100,1000} --seconds $${SECONDS_PER_RUN:-90}
 
 up: install ## start Kafka, PostgreSQL, S3, a mail server and the five services as separate processes
 	@infra/up.sh && infra/services.sh start

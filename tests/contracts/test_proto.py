@@ -30,7 +30,7 @@ def test_every_top_level_event_declares_a_versioned_topic(message):
     from pixhound_events.v1 import options_pb2
 
     if not options.Extensions[options_pb2.topic]:
-        parts = {"Authorship", "PageEvidence", "SignalEvidence", "Amount"}
+        parts = {"Authorship", "PageEvidence", "SignalEvidence", "Amount", "CompanyId", "MatchRegion"}
         assert message.name in parts, f"{message.name} has no topic"
         return
     cls = getattr(

@@ -1,9 +1,11 @@
 """A crawl over a real website on loopback, on PostgreSQL, S3 and Kafka."""
 
 import hashlib
+import io
 
 import pytest
 from sqlalchemy import func, select
+from warcio.archiveiterator import ArchiveIterator
 
 from pixhound_crawler import store
 from pixhound_crawler.app import create_app
@@ -73,7 +75,16 @@ async def test_crawl_finds_each_occurrence_stores_each_image_once_and_announces_
         async with runtime.database.sessions() as session:
             assert (await session.execute(select(func.count()).select_from(store.images))).scalar_one() == 1
         stored = await runtime.objects.get(found[0]["archive_key"])
-        assert hashlib.sha256(stored).hexdigest() == found[0]["page_sha256"], "the page evidence matches its hash"
+        assert hashlib.sha256(stored).hexdigest() == found[0]["archive_sha256"], "the WARC matches its recorded hash"
+        records = [
+            (record.rec_type, record.rec_headers.get_header("WARC-Target-URI"), record.content_stream().read())
+            for record in ArchiveIterator(io.BytesIO(stored))
+        ]
+        response = next(r for r in records if r[0] == "response")
+        assert response[1] == found[0]["page_url"]
+        assert hashlib.sha256(response[2]).hexdigest() == found[0]["page_sha256"], (
+            "the archived page is the hashed page"
+        )
 
         discovered = await probe.events("pixhound.discoveries.v1", 3)
         assert {event.page_url for event in discovered} == {site.url, site.url + "a", site.url + "b"}
@@ -115,3 +126,53 @@ async def test_bad_crawl_requests_get_problem_details(pg_url, infra_settings):
             response = await client.post("/v1/crawls", headers=bearer("alice"), json=body)
             assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
         assert (await client.post("/v1/crawls", json={"seeds": ["https://example.org"]})).status_code == 401
+
+
+async def test_a_warc_file_becomes_discoveries_without_refetching_its_pages(
+    pg_url, infra_settings, probe, website, tmp_path
+):
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    site, image = website
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    for path in ("archived-1", "archived-2"):
+        body = f'<html><body><img src="{site.url}img/photo.jpg"></body></html>'.encode()
+        writer.write_record(
+            writer.create_warc_record(
+                f"https://gone.example/{path}",
+                "response",
+                payload=io.BytesIO(body),
+                length=len(body),
+                http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1"),
+            )
+        )
+    settings = await _settings(pg_url, infra_settings, allowed_networks="127.0.0.0/8")
+    owner = bearer("alice")
+    async with serve_app(create_app(settings, configure_logs=False)) as client:
+        runtime = client._transport.app.state.runtime
+        await runtime.objects.put("imports/segment-0001.warc.gz", buffer.getvalue())
+        missing = await client.post("/v1/imports", headers=owner, json={"object_key": "imports/nope.warc.gz"})
+        assert missing.status_code == 404
+        submitted = await client.post("/v1/imports", headers=owner, json={"object_key": "imports/segment-0001.warc.gz"})
+        assert submitted.status_code == 202, submitted.text
+        crawl_id = submitted.json()["id"]
+
+        async def finished():
+            crawl = (await client.get(f"/v1/crawls/{crawl_id}", headers=owner)).json()
+            return crawl if crawl["status"] == "completed" else None
+
+        crawl = await wait_until(finished, timeout=30, description="the import")
+        assert crawl["pages_fetched"] == 2 and crawl["images_found"] == 2
+        found = (await client.get(f"/v1/crawls/{crawl_id}/images", headers=owner)).json()["items"]
+        assert {item["page_url"] for item in found} == {
+            "https://gone.example/archived-1",
+            "https://gone.example/archived-2",
+        }
+        assert all(item["archive_key"].startswith("imports/segment-0001.warc.gz#") for item in found)
+        discovered = await probe.events("pixhound.discoveries.v1", 2)
+        assert {event.page_url for event in discovered} == {
+            "https://gone.example/archived-1",
+            "https://gone.example/archived-2",
+        }

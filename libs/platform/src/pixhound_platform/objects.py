@@ -11,7 +11,7 @@ import asyncio
 import io
 import os
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 from minio import Minio
 from minio.error import S3Error
@@ -38,6 +38,10 @@ class ObjectStore(Protocol):
     async def exists(self, key: str) -> bool: ...
 
     async def ping(self) -> None: ...
+
+    def open_stream(self, key: str) -> BinaryIO:
+        """A blocking file-like reader for large objects (call it from a worker thread)."""
+        ...
 
 
 class LocalObjectStore:
@@ -70,6 +74,12 @@ class LocalObjectStore:
 
     async def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def open_stream(self, key: str) -> BinaryIO:
+        try:
+            return self._path(key).open("rb")
+        except FileNotFoundError as error:
+            raise ObjectNotFound(key) from error
 
     async def ping(self) -> None:
         if not self.root.is_dir():
@@ -124,6 +134,14 @@ class S3ObjectStore:
         except S3Error as error:
             if error.code in {"NoSuchKey", "NoSuchObject", "NotFound"}:
                 return False
+            raise
+
+    def open_stream(self, key: str) -> BinaryIO:
+        try:
+            return self.client.get_object(self.bucket, checked_key(key))
+        except S3Error as error:
+            if error.code in {"NoSuchKey", "NoSuchObject"}:
+                raise ObjectNotFound(key) from error
             raise
 
     async def ping(self) -> None:

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from pixhound_crawler import domain, store
+from pixhound_crawler import crawl, domain, imports, store
 from pixhound_platform.app import RuntimeDep, SessionDep
 from pixhound_platform.auth import PhotographerDep
 from pixhound_platform.observability import current_trace_id
 from pixhound_platform.problems import Problem
+from pixhound_platform.runtime import after_commit
 
 router = APIRouter(prefix="/v1", tags=["crawls"])
 
@@ -23,6 +24,7 @@ class CrawlIn(BaseModel):
     seeds: list[str] = Field(min_length=1, max_length=100, description="Start URLs (http or https)")
     max_pages: int = Field(default=100, ge=1, le=100_000)
     max_depth: int = Field(default=2, ge=0, le=20)
+    use_sitemaps: bool = Field(default=False, description="Also follow the sites' sitemaps (robots.txt Sitemap: lines)")
 
     @field_validator("seeds")
     @classmethod
@@ -57,6 +59,7 @@ class ImageOccurrenceOut(BaseModel):
     width: int
     height: int
     archive_key: str
+    archive_sha256: str
     page_sha256: str
     fetched_at: datetime
 
@@ -98,13 +101,13 @@ async def submit_crawl(
             hosts=hosts,
             max_pages=body.max_pages,
             max_depth=body.max_depth,
+            use_sitemaps=body.use_sitemaps,
             status="running",
             trace_id=current_trace_id(),
         )
     )
-    for seed in body.seeds[: body.max_pages]:
-        await session.execute(store.frontier.insert().values(crawl_id=crawl_id, url=seed, depth=0, status="pending"))
-    runtime.state["crawl_wakeup"].set()
+    await crawl.enqueue(session, crawl_id, body.seeds[: body.max_pages], 0)
+    runtime.state[crawl.WAKEUP].set()
     return _crawl_out(await _owned_crawl(session, crawl_id, photographer.account_id))
 
 
@@ -135,6 +138,7 @@ async def crawl_images(
                 i.c.width,
                 i.c.height,
                 p.c.archive_key,
+                p.c.archive_sha256,
                 p.c.sha256,
                 p.c.fetched_at,
             )
@@ -156,6 +160,7 @@ async def crawl_images(
                 width=r.width,
                 height=r.height,
                 archive_key=r.archive_key,
+                archive_sha256=r.archive_sha256,
                 page_sha256=r.sha256,
                 fetched_at=r.fetched_at,
             )
@@ -164,3 +169,112 @@ async def crawl_images(
         limit=limit,
         offset=offset,
     )
+
+
+class PageOut(BaseModel):
+    id: str
+    url: str
+    final_url: str
+    http_status: int
+    server_ip: str
+    sha256: str
+    archive_key: str
+    archive_sha256: str
+    site_host: str
+    fetched_at: datetime
+    images: int
+
+
+class PagePage(BaseModel):
+    items: list[PageOut]
+    limit: int
+    offset: int
+
+
+@router.get("/crawls/{crawl_id}/pages", response_model=PagePage, summary="Pages a crawl fetched, with their evidence")
+async def crawl_pages(
+    crawl_id: str,
+    photographer: PhotographerDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> PagePage:
+    await _owned_crawl(session, crawl_id, photographer.account_id)
+    p, o = store.pages, store.occurrences
+    images = select(func.count()).select_from(o).where(o.c.page_id == p.c.id).scalar_subquery()
+    rows = (
+        await session.execute(
+            select(p, images.label("images"))
+            .where(p.c.crawl_id == crawl_id)
+            .order_by(p.c.fetched_at, p.c.id)
+            .limit(limit)
+            .offset(offset)
+        )
+    ).all()
+    return PagePage(
+        items=[PageOut(**{name: getattr(r, name) for name in PageOut.model_fields}) for r in rows],
+        limit=limit,
+        offset=offset,
+    )
+
+
+class SiteOut(BaseModel):
+    host: str
+    name: str
+    country: str
+    commercial: bool | None
+    actionability: float | None
+    identity: dict
+    computed_at: datetime
+
+
+@router.get(
+    "/crawls/{crawl_id}/sites", response_model=list[SiteOut], summary="Who runs the sites a crawl found images on"
+)
+async def crawl_sites(crawl_id: str, photographer: PhotographerDep, session: SessionDep) -> list[SiteOut]:
+    await _owned_crawl(session, crawl_id, photographer.account_id)
+    hosts = select(store.pages.c.site_host).where(store.pages.c.crawl_id == crawl_id).distinct()
+    rows = (
+        await session.execute(select(store.sites).where(store.sites.c.host.in_(hosts)).order_by(store.sites.c.host))
+    ).all()
+    return [SiteOut(**{name: getattr(r, name) for name in SiteOut.model_fields}) for r in rows]
+
+
+class ImportIn(BaseModel):
+    object_key: str = Field(
+        min_length=1, max_length=400, description="A WARC or WAT file (optionally gzip) in object storage"
+    )
+    format: Literal["warc", "wat"] = "warc"
+    max_pages: int = Field(default=100_000, ge=1, le=10_000_000)
+
+
+@router.post(
+    "/imports",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=CrawlOut,
+    summary="Discover images from a web-archive file without fetching its pages again",
+)
+async def submit_import(
+    body: ImportIn, photographer: PhotographerDep, session: SessionDep, runtime: RuntimeDep
+) -> CrawlOut:
+    try:
+        exists = await runtime.objects.exists(body.object_key)
+    except ValueError as error:
+        raise Problem(422, "invalid-object-key", str(error)) from error
+    if not exists:
+        raise Problem(404, "archive-not-found", "No such object in storage.")
+    crawl_id = str(uuid.uuid4())
+    await session.execute(
+        store.crawls.insert().values(
+            id=crawl_id,
+            owner_id=photographer.account_id,
+            seeds=[body.object_key],
+            hosts=[],
+            max_pages=body.max_pages,
+            max_depth=0,
+            status="importing",
+            trace_id=current_trace_id(),
+        )
+    )
+    after_commit(session, lambda: imports.start(runtime, crawl_id, body.object_key, body.format, body.max_pages))
+    return _crawl_out(await _owned_crawl(session, crawl_id, photographer.account_id))

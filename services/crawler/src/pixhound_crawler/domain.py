@@ -42,6 +42,10 @@ def normalise_url(url: str, base: str | None = None) -> str | None:
     return urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
 
 
+def netloc_of(url: str) -> str:
+    return urlsplit(url).netloc.lower()
+
+
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
@@ -68,7 +72,7 @@ def check_address(address: IpAddress, allowed: list[IpNetwork]) -> None:
         raise RefusedAddress(f"{address} is not a public address")
 
 
-def _largest_from_srcset(srcset: str) -> str | None:
+def largest_from_srcset(srcset: str) -> str | None:
     best: tuple[float, str] | None = None
     for candidate in srcset.split(","):
         pieces = candidate.strip().split()
@@ -109,11 +113,11 @@ def extract_page(html: str, page_url: str) -> PageContent:
     for node in tree.css("img"):
         attributes = node.attributes
         # Lazy loaders park a data: placeholder in src or srcset; skip it and take the real source.
-        candidates = [_largest_from_srcset(attributes.get(name) or "") for name in ("srcset", *LAZY_SRCSET_ATTRIBUTES)]
+        candidates = [largest_from_srcset(attributes.get(name) or "") for name in ("srcset", *LAZY_SRCSET_ATTRIBUTES)]
         candidates += [attributes.get(name) for name in (*LAZY_SOURCE_ATTRIBUTES, "src")]
         add_image(next((c for c in candidates if c and not c.strip().lower().startswith("data:")), None))
     for node in tree.css("picture source[srcset]"):
-        add_image(_largest_from_srcset(node.attributes.get("srcset") or ""))
+        add_image(largest_from_srcset(node.attributes.get("srcset") or ""))
     for node in tree.css("meta[property='og:image'], meta[name='twitter:image'], meta[property='twitter:image']"):
         add_image(node.attributes.get("content"))
     for node in tree.css("[style]"):

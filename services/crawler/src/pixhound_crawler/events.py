@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pixhound_events.v1 import crawl_pb2
 
-PUBLISHES = ["pixhound.discoveries.v1", "pixhound.crawls.v1"]
+PUBLISHES = ["pixhound.discoveries.v1", "pixhound.crawls.v1", "pixhound.sites.v1", "pixhound.rechecks.v1"]
 
 
 def image_discovered(
@@ -56,3 +57,40 @@ def crawl_completed(
     event = crawl_pb2.CrawlCompleted(crawl_id=crawl_id, pages_fetched=pages, images_found=images, errors=errors)
     event.finished_at.FromDatetime(finished_at)
     return event
+
+
+def site_identified(*, host: str, details: dict[str, Any], pages: list[str]) -> crawl_pb2.SiteIdentified:
+    event = crawl_pb2.SiteIdentified(
+        host=host,
+        name=details.get("name") or "",
+        legal_form=details.get("legal_form") or "",
+        address=_address_text(details.get("address")),
+        emails=list(details.get("emails") or []),
+        phones=list(details.get("phones") or []),
+        company_ids=[
+            crawl_pb2.CompanyId(type=item.get("type", ""), value=item.get("value", ""), valid=bool(item.get("valid")))
+            for item in details.get("company_ids") or []
+        ],
+        country=details.get("country") or "",
+        language=details.get("language") or "",
+        commercial=bool(details.get("commercial")),
+        actionability=float(details.get("actionability") or 0.0),
+        reasons=list(details.get("reasons") or []),
+        evidence_pages=pages,
+    )
+    event.identified_at.GetCurrentTime()
+    return event
+
+
+def copy_checked(*, page_url: str, image_url: str, status: str, checked_at: datetime, removed_at: datetime | None):
+    event = crawl_pb2.CopyChecked(page_url=page_url, image_url=image_url, status=status)
+    event.checked_at.FromDatetime(checked_at)
+    if removed_at is not None:
+        event.removed_at.FromDatetime(removed_at)
+    return event
+
+
+def _address_text(address: Any) -> str:
+    if isinstance(address, dict):
+        return str(address.get("text") or "")
+    return str(address or "")

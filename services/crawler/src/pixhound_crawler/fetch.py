@@ -41,6 +41,7 @@ class FetchResult:
     body: bytes
     server_ip: str
     request_headers: httpx.Headers
+    reason: str = ""
 
 
 class SafeFetcher:
@@ -52,12 +53,18 @@ class SafeFetcher:
         connect_timeout: float,
         read_timeout: float,
         max_redirects: int,
+        resolve_overrides: dict[str, str] | None = None,
+        max_connections: int = 100,
     ) -> None:
         self.allowed = allowed
         self.max_redirects = max_redirects
+        self.resolve_overrides = {
+            suffix.lower().lstrip("."): address for suffix, address in (resolve_overrides or {}).items()
+        }
         self.client = httpx.AsyncClient(
             follow_redirects=False,
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout),
+            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
             trust_env=False,
         )
@@ -66,6 +73,17 @@ class SafeFetcher:
         await self.client.aclose()
 
     async def resolve(self, host: str, port: int) -> str:
+        override = next(
+            (
+                address
+                for suffix, address in self.resolve_overrides.items()
+                if host == suffix or host.endswith("." + suffix)
+            ),
+            None,
+        )
+        if override is not None:
+            check_address(ipaddress.ip_address(override), self.allowed)
+            return override
         try:
             literal = ipaddress.ip_address(host.strip("[]"))
             addresses = [literal]
@@ -81,7 +99,9 @@ class SafeFetcher:
             check_address(address, self.allowed)
         return str(addresses[0])
 
-    async def fetch(self, url: str, *, max_bytes: int, accept: str = "*/*") -> FetchResult:
+    async def fetch(
+        self, url: str, *, max_bytes: int, accept: str = "*/*", headers: dict[str, str] | None = None
+    ) -> FetchResult:
         current = url
         for _hop in range(self.max_redirects + 1):
             parts = urlsplit(current)
@@ -97,7 +117,7 @@ class SafeFetcher:
             request = self.client.build_request(
                 "GET",
                 pinned_url,
-                headers={"Host": parts.netloc, "Accept": accept},
+                headers={**(headers or {}), "Host": parts.netloc, "Accept": accept},
                 extensions={"sni_hostname": host} if parts.scheme == "https" else {},
             )
             try:
@@ -121,6 +141,7 @@ class SafeFetcher:
                     body=body,
                     server_ip=address,
                     request_headers=request.headers,
+                    reason=response.reason_phrase,
                 )
             finally:
                 await response.aclose()

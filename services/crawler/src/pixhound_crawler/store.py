@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Float, Integer, String, Table, Text, UniqueConstraint
 
 from pixhound_platform.db import BigIntId, UtcDateTime, messaging_tables, new_metadata, utcnow
 
@@ -18,6 +18,7 @@ crawls = Table(
     Column("hosts", JSON, nullable=False),
     Column("max_pages", Integer, nullable=False),
     Column("max_depth", Integer, nullable=False),
+    Column("use_sitemaps", Boolean, nullable=False, default=False),
     Column("status", String(20), nullable=False, default="running"),
     Column("pages_fetched", Integer, nullable=False, default=0),
     Column("images_found", Integer, nullable=False, default=0),
@@ -27,14 +28,29 @@ crawls = Table(
     Column("finished_at", UtcDateTime, nullable=True),
 )
 
+hosts = Table(
+    "hosts",
+    metadata,
+    Column("host", String(300), primary_key=True),
+    Column("robots_status", Integer, nullable=True),
+    Column("robots_txt", Text, nullable=True),
+    Column("robots_fetched_at", UtcDateTime, nullable=True),
+    Column("crawl_delay", Float, nullable=True),
+    Column("next_fetch_at", UtcDateTime, nullable=False, default=utcnow),
+    Column("consecutive_errors", Integer, nullable=False, default=0),
+)
+
 frontier = Table(
     "frontier",
     metadata,
     Column("id", BigIntId, primary_key=True, autoincrement=True),
     Column("crawl_id", String(36), nullable=False, index=True),
     Column("url", Text, nullable=False),
+    Column("host", String(300), nullable=False, default="", index=True),
     Column("depth", Integer, nullable=False),
-    Column("status", String(20), nullable=False, default="pending"),
+    Column("status", String(20), nullable=False, default="pending", index=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("not_before", UtcDateTime, nullable=True),
     Column("leased_until", UtcDateTime, nullable=True),
     Column("error", Text, nullable=False, default=""),
     UniqueConstraint("crawl_id", "url", name="uq_frontier_crawl_url"),
@@ -51,7 +67,40 @@ pages = Table(
     Column("server_ip", String(64), nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("archive_key", String(400), nullable=False),
+    Column("archive_sha256", String(64), nullable=False, default=""),
+    Column("site_host", String(300), nullable=False, default="", index=True),
+    Column("etag", String(300), nullable=False, default=""),
+    Column("last_modified", String(100), nullable=False, default=""),
     Column("fetched_at", UtcDateTime, nullable=False),
+)
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("host", String(300), primary_key=True),
+    Column("identity", JSON, nullable=False, default=dict),
+    Column("name", String(300), nullable=False, default=""),
+    Column("country", String(2), nullable=False, default=""),
+    Column("commercial", Boolean, nullable=True),
+    Column("actionability", Float, nullable=True),
+    Column("computed_at", UtcDateTime, nullable=False, default=utcnow),
+)
+
+watched_pages = Table(
+    "watched_pages",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("page_url", Text, nullable=False),
+    Column("image_url", Text, nullable=False),
+    Column("image_sha256", String(64), nullable=False, default=""),
+    Column("status", String(20), nullable=False, default="up"),
+    Column("first_matched_at", UtcDateTime, nullable=False, default=utcnow),
+    Column("last_checked_at", UtcDateTime, nullable=True),
+    Column("next_check_at", UtcDateTime, nullable=False, default=utcnow),
+    Column("removed_at", UtcDateTime, nullable=True),
+    Column("etag", String(300), nullable=False, default=""),
+    Column("last_modified", String(100), nullable=False, default=""),
+    UniqueConstraint("page_url", "image_url", name="uq_watched_pages_page_image"),
 )
 
 images = Table(

@@ -1,52 +1,35 @@
-"""The crawl loop: lease a frontier URL, fetch it politely and safely, keep evidence, announce images.
+"""The crawler's background work: crawl lanes, and checking that matched copies are still up.
 
-Frontier rows are leased (with `FOR UPDATE SKIP LOCKED` on PostgreSQL) so several
-crawler replicas share the work; a lease that expires (a crashed replica) is taken
-again, so an interrupted crawl resumes without losing pages. Network I/O happens
-outside database transactions; each page's results are written in one transaction
-together with its `ImageDiscovered` events.
+Crawl lanes run concurrently across hosts (politeness is per host, see `crawl`). When the
+matcher reports a copy (`MatchFound`), its page is watched: it is fetched again every
+`recheck_days` (conditionally, with the last ETag/Last-Modified) to see whether the copy
+is still up and when it was removed; each change is published as `CopyChecked`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import io
 import logging
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 
-from PIL import Image
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from pixhound_crawler import domain, events, store
-from pixhound_crawler.fetch import FetchFailed, FetchResult, SafeFetcher
+from pixhound_crawler import crawl, domain, events, store
+from pixhound_crawler.fetch import FetchFailed, SafeFetcher
+from pixhound_crawler.settings import parse_overrides
+from pixhound_events.v1 import matches_pb2
+from pixhound_platform.consumer import EventConsumer
 from pixhound_platform.db import utcnow
+from pixhound_platform.events import Envelope, MalformedEvent
 from pixhound_platform.observability import bind_trace_id, new_trace_id, reset_trace_id
 from pixhound_platform.runtime import ServiceRuntime
 from pixhound_platform.settings import parse_networks
 from pixhound_platform.signals import wait_for_signal
 
 log = logging.getLogger(__name__)
-FETCHER = "fetcher"
-WAKEUP = "crawl_wakeup"
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-MAX_IMAGES_PER_PAGE = 100
-
-
-@dataclass(frozen=True)
-class StoredImage:
-    url: str
-    sha256: str
-    object_key: str
-    content_type: str
-    byte_size: int
-    width: int
-    height: int
-    is_new: bool
+consumer = EventConsumer("crawler")
 
 
 async def prepare_fetcher(runtime: ServiceRuntime) -> None:
@@ -57,278 +40,122 @@ async def prepare_fetcher(runtime: ServiceRuntime) -> None:
         connect_timeout=settings.connect_timeout_seconds,
         read_timeout=settings.read_timeout_seconds,
         max_redirects=settings.max_redirects,
+        resolve_overrides=parse_overrides(settings.resolve_overrides),
+        max_connections=max(20, settings.concurrency * 2),
     )
-    runtime.state[FETCHER] = fetcher
-    runtime.state[WAKEUP] = asyncio.Event()
+    runtime.state[crawl.FETCHER] = fetcher
+    runtime.state[crawl.WAKEUP] = asyncio.Event()
     runtime.state["host_turns"] = {}
+    runtime.state["robots"] = {}
     runtime.closers.append(fetcher.close)
 
 
-async def _wait_turn(runtime: ServiceRuntime, host: str) -> None:
-    loop = asyncio.get_running_loop()
-    turns: dict[str, float] = runtime.state["host_turns"]
-    now = loop.time()
-    slot = max(now, turns.get(host, 0.0))
-    turns[host] = slot + runtime.settings.host_delay_seconds
-    if slot > now:
-        await asyncio.sleep(slot - now)
-
-
-async def _fetch(runtime: ServiceRuntime, url: str, *, max_bytes: int, accept: str) -> FetchResult:
-    await _wait_turn(runtime, domain.host_of(url))
-    return await runtime.state[FETCHER].fetch(url, max_bytes=max_bytes, accept=accept)
-
-
-async def lease_next(runtime: ServiceRuntime):
-    now = utcnow()
-    f, c = store.frontier, store.crawls
-    leasable = or_(f.c.status == "pending", and_(f.c.status == "leased", f.c.leased_until < now))
-    query = (
-        select(f.c.id, f.c.crawl_id, f.c.url, f.c.depth, c.c.trace_id)
-        .join(c, c.c.id == f.c.crawl_id)
-        .where(c.c.status == "running", leasable)
-        .order_by(f.c.id)
-        .limit(1)
-    )
-    if runtime.database.is_postgres:
-        query = query.with_for_update(skip_locked=True, of=f)
-    async with runtime.transaction() as session:
-        item = (await session.execute(query)).first()
-        if item is None:
-            return None
-        claimed = await session.execute(
-            update(f)
-            .where(f.c.id == item.id, leasable)
-            .values(status="leased", leased_until=now + timedelta(seconds=runtime.settings.lease_seconds))
-        )
-    return item if claimed.rowcount == 1 else None
-
-
-async def _image_seen_in_crawl(runtime: ServiceRuntime, crawl_id: str, url: str) -> StoredImage | None:
-    o, i = store.occurrences, store.images
-    async with runtime.database.sessions() as session:
-        row = (
-            await session.execute(
-                select(i)
-                .join(o, o.c.image_sha256 == i.c.sha256)
-                .where(o.c.crawl_id == crawl_id, o.c.image_url == url)
-                .limit(1)
-            )
-        ).first()
-    if row is None:
-        return None
-    return StoredImage(url, row.sha256, row.object_key, row.content_type, row.byte_size, row.width, row.height, False)
-
-
-async def _download_image(runtime: ServiceRuntime, crawl_id: str, url: str) -> StoredImage:
-    known = await _image_seen_in_crawl(runtime, crawl_id, url)
-    if known is not None:
-        return known
-    settings = runtime.settings
-    result = await _fetch(runtime, url, max_bytes=settings.max_image_bytes, accept="image/*")
-    if result.status != 200:
-        raise FetchFailed(f"image {url} answered HTTP {result.status}")
-    try:
-        with Image.open(io.BytesIO(result.body)) as image:
-            width, height = image.size
-            image_format = image.format or "unknown"
-    except Exception as error:
-        raise FetchFailed(f"image {url} is not a readable image: {error}") from error
-    if width * height > settings.max_image_pixels:
-        raise FetchFailed(f"image {url} has {width}x{height} pixels, over the limit")
-    sha256 = hashlib.sha256(result.body).hexdigest()
-    object_key = f"crawler/images/{sha256[:2]}/{sha256}"
-    async with runtime.database.sessions() as session:
-        exists = (
-            await session.execute(select(store.images.c.sha256).where(store.images.c.sha256 == sha256))
-        ).first() is not None
-    if not exists:
-        await runtime.objects.put(object_key, result.body, f"image/{image_format.lower()}")
-    return StoredImage(
-        url, sha256, object_key, f"image/{image_format.lower()}", len(result.body), width, height, not exists
-    )
-
-
-async def _finish_item(runtime: ServiceRuntime, item, *, status: str, error: str = "", errors: int = 0) -> None:
-    async with runtime.transaction() as session:
-        await session.execute(
-            update(store.frontier).where(store.frontier.c.id == item.id).values(status=status, error=error[:1000])
-        )
-        await session.execute(
-            update(store.crawls)
-            .where(store.crawls.c.id == item.crawl_id)
-            .values(
-                errors=store.crawls.c.errors + errors,
-                pages_fetched=store.crawls.c.pages_fetched + (1 if status == "done" else 0),
-            )
-        )
-
-
-async def process(runtime: ServiceRuntime, item) -> None:
-    settings = runtime.settings
-    try:
-        page = await _fetch(
-            runtime, item.url, max_bytes=settings.max_page_bytes, accept="text/html,application/xhtml+xml"
-        )
-    except (FetchFailed, domain.RefusedAddress) as error:
-        log.warning("page %s not fetched: %s", item.url, error)
-        await _finish_item(runtime, item, status="failed", error=str(error), errors=1)
-        return
-    fetched_at = utcnow()
-    content_type = page.headers.get("content-type", "").split(";")[0].strip().lower()
-    if page.status != 200 or content_type not in HTML_TYPES:
-        await _finish_item(runtime, item, status="done", error=f"HTTP {page.status} {content_type}")
-        return
-    page_sha256 = hashlib.sha256(page.body).hexdigest()
-    archive_key = f"crawler/pages/{page_sha256[:2]}/{page_sha256}.html"
-    await runtime.objects.put(archive_key, page.body, content_type)
-    charset = page.headers.get_encoding() if hasattr(page.headers, "get_encoding") else None
-    html = page.body.decode(charset or "utf-8", errors="replace")
-    content = domain.extract_page(html, page.final_url)
-    stored: list[StoredImage] = []
-    errors = 0
-    for image_url in content.image_urls[:MAX_IMAGES_PER_PAGE]:
-        try:
-            stored.append(await _download_image(runtime, item.crawl_id, image_url))
-        except (FetchFailed, domain.RefusedAddress) as error:
-            log.warning("image %s not kept: %s", image_url, error)
-            errors += 1
-    await _record_page(runtime, item, page, fetched_at, page_sha256, archive_key, stored, content.links, errors)
-
-
-async def _record_page(
-    runtime, item, page: FetchResult, fetched_at, page_sha256, archive_key, stored, links, errors
+@consumer.on(matches_pb2.MatchFound)
+async def watch_matched_page(
+    runtime: ServiceRuntime, session: AsyncSession, event: matches_pb2.MatchFound, envelope: Envelope
 ) -> None:
-    page_id = str(uuid.uuid4())
-    site_host = domain.host_of(page.final_url)
-    async with runtime.transaction() as session:
-        crawl = (await session.execute(select(store.crawls).where(store.crawls.c.id == item.crawl_id))).one()
-        await session.execute(
-            store.pages.insert().values(
-                id=page_id,
-                crawl_id=item.crawl_id,
-                url=item.url,
-                final_url=page.final_url,
-                http_status=page.status,
-                server_ip=page.server_ip,
-                sha256=page_sha256,
-                archive_key=archive_key,
-                fetched_at=fetched_at,
-            )
+    if not event.page_url or not event.image_url:
+        raise MalformedEvent("MatchFound needs page_url and image_url")
+    await session.execute(
+        crawl.insert_for(session)(store.watched_pages)
+        .values(
+            id=str(uuid.uuid4()),
+            page_url=event.page_url,
+            image_url=event.image_url,
+            image_sha256=event.image_sha256,
+            next_check_at=utcnow() + timedelta(days=runtime.settings.recheck_days),
         )
-        build_insert = postgres_insert if runtime.database.is_postgres else sqlite_insert
-        for image in stored:
+        .on_conflict_do_nothing(index_elements=["page_url", "image_url"])
+    )
+
+
+async def recheck_due_pages(runtime: ServiceRuntime, limit: int = 10) -> int:
+    """Fetch due watched pages again; record whether each copy is still there."""
+    w = store.watched_pages.c
+    now = utcnow()
+    async with runtime.database.sessions() as session:
+        due = (
             await session.execute(
-                build_insert(store.images)
+                select(store.watched_pages).where(w.next_check_at <= now).order_by(w.next_check_at).limit(limit)
+            )
+        ).all()
+    for watched in due:
+        delay = runtime.settings.host_delay_seconds
+        headers = {
+            name: value
+            for name, value in (("If-None-Match", watched.etag), ("If-Modified-Since", watched.last_modified))
+            if value
+        }
+        etag, last_modified = watched.etag, watched.last_modified
+        try:
+            page = await crawl.fetch_politely(
+                runtime,
+                watched.page_url,
+                delay,
+                max_bytes=runtime.settings.max_page_bytes,
+                accept="text/html,application/xhtml+xml",
+                headers=headers,
+            )
+            if page.status == 304:
+                status = watched.status
+            elif page.status in (404, 410):
+                status = "page_gone"
+            elif page.status == 200:
+                html = page.body.decode("utf-8", errors="replace")
+                status = (
+                    "up" if watched.image_url in domain.extract_page(html, page.final_url).image_urls else "removed"
+                )
+                etag, last_modified = page.headers.get("etag", "")[:300], page.headers.get("last-modified", "")[:100]
+            else:
+                status = "unreachable"
+        except (FetchFailed, domain.RefusedAddress) as error:
+            log.info("recheck of %s failed: %s", watched.page_url, error)
+            status = "unreachable"
+        checked_at = utcnow()
+        gone = status in {"removed", "page_gone"}
+        removed_at = watched.removed_at or (checked_at if gone else None)
+        async with runtime.transaction() as session:
+            await session.execute(
+                update(store.watched_pages)
+                .where(w.id == watched.id)
                 .values(
-                    sha256=image.sha256,
-                    object_key=image.object_key,
-                    content_type=image.content_type,
-                    byte_size=image.byte_size,
-                    width=image.width,
-                    height=image.height,
-                    first_url=image.url,
-                )
-                .on_conflict_do_nothing(index_elements=["sha256"])
-            )
-            discovery_id = str(uuid.uuid4())
-            await session.execute(
-                store.occurrences.insert().values(
-                    id=discovery_id,
-                    crawl_id=item.crawl_id,
-                    page_id=page_id,
-                    image_url=image.url,
-                    image_sha256=image.sha256,
+                    status=status,
+                    last_checked_at=checked_at,
+                    removed_at=removed_at if gone else None,
+                    etag=etag,
+                    last_modified=last_modified,
+                    next_check_at=checked_at + timedelta(days=runtime.settings.recheck_days),
                 )
             )
-            await runtime.outbox.add(
-                session,
-                events.image_discovered(
-                    discovery_id=discovery_id,
-                    crawl_id=item.crawl_id,
-                    page_url=page.final_url,
-                    image_url=image.url,
-                    object_key=image.object_key,
-                    sha256=image.sha256,
-                    width=image.width,
-                    height=image.height,
-                    archive_key=archive_key,
-                    page_sha256=page_sha256,
-                    fetched_at=fetched_at,
-                    final_url=page.final_url,
-                    server_ip=page.server_ip,
-                    http_status=page.status,
-                    site_host=site_host,
-                ),
-            )
-        if item.depth < crawl.max_depth:
-            queued = (
-                await session.execute(
-                    select(func.count()).select_from(store.frontier).where(store.frontier.c.crawl_id == item.crawl_id)
+            if status != watched.status or watched.last_checked_at is None:
+                await runtime.outbox.add(
+                    session,
+                    events.copy_checked(
+                        page_url=watched.page_url,
+                        image_url=watched.image_url,
+                        status=status,
+                        checked_at=checked_at,
+                        removed_at=removed_at if gone else None,
+                    ),
                 )
-            ).scalar_one()
-            budget = max(0, crawl.max_pages - queued)
-            hosts = set(crawl.hosts)
-            for link in [link for link in links if domain.in_scope(link, hosts)][:budget]:
-                await session.execute(
-                    build_insert(store.frontier)
-                    .values(crawl_id=item.crawl_id, url=link, depth=item.depth + 1, status="pending")
-                    .on_conflict_do_nothing(index_elements=["crawl_id", "url"])
-                )
-        await session.execute(update(store.frontier).where(store.frontier.c.id == item.id).values(status="done"))
-        await session.execute(
-            update(store.crawls)
-            .where(store.crawls.c.id == item.crawl_id)
-            .values(
-                pages_fetched=store.crawls.c.pages_fetched + 1,
-                images_found=store.crawls.c.images_found + len(stored),
-                errors=store.crawls.c.errors + errors,
-            )
-        )
-
-
-async def complete_finished_crawls(runtime: ServiceRuntime) -> None:
-    f, c = store.frontier, store.crawls
-    unfinished = select(f.c.id).where(f.c.crawl_id == c.c.id, f.c.status.in_(["pending", "leased"])).exists()
-    query = select(c).where(c.c.status == "running", ~unfinished)
-    if runtime.database.is_postgres:
-        query = query.with_for_update(skip_locked=True, of=c)
-    async with runtime.transaction() as session:
-        for crawl in (await session.execute(query)).all():
-            finished_at = utcnow()
-            token = bind_trace_id(crawl.trace_id)
-            await session.execute(
-                update(c).where(c.c.id == crawl.id).values(status="completed", finished_at=finished_at)
-            )
-            await runtime.outbox.add(
-                session,
-                events.crawl_completed(
-                    crawl_id=crawl.id,
-                    pages=crawl.pages_fetched,
-                    images=crawl.images_found,
-                    errors=crawl.errors,
-                    finished_at=finished_at,
-                ),
-            )
-            reset_trace_id(token)
-            log.info("crawl %s completed: %d pages, %d images", crawl.id, crawl.pages_fetched, crawl.images_found)
+    return len(due)
 
 
 async def crawl_worker(runtime: ServiceRuntime) -> None:
-    wakeup: asyncio.Event = runtime.state[WAKEUP]
+    wakeup: asyncio.Event = runtime.state[crawl.WAKEUP]
 
     async def one_lane() -> None:
         while True:
             try:
-                item = await lease_next(runtime)
+                item = await crawl.lease(runtime)
                 if item is not None:
                     token = bind_trace_id(item.trace_id or new_trace_id())
                     try:
-                        await process(runtime, item)
+                        await crawl.process(runtime, item)
                     finally:
                         reset_trace_id(token)
                     continue
-                await complete_finished_crawls(runtime)
+                await crawl.complete_finished_crawls(runtime)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -338,6 +165,18 @@ async def crawl_worker(runtime: ServiceRuntime) -> None:
     await asyncio.gather(*(one_lane() for _ in range(runtime.settings.concurrency)))
 
 
-CONSUMERS: list = []
-WORKERS = [crawl_worker]
+async def recheck_worker(runtime: ServiceRuntime) -> None:
+    while True:
+        try:
+            checked = await recheck_due_pages(runtime)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("recheck failed")
+            checked = 0
+        await asyncio.sleep(1 if checked else max(runtime.settings.poll_seconds, 5.0))
+
+
+CONSUMERS = [consumer]
+WORKERS = [crawl_worker, recheck_worker]
 STARTUP = [prepare_fetcher]

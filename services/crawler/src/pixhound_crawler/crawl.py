@@ -1,0 +1,619 @@
+"""One crawl step: lease a frontier URL from a host that may be visited now, fetch it politely, keep the proof.
+
+Leases are taken in the crawler's own database (`FOR UPDATE SKIP LOCKED` on PostgreSQL) so
+several replicas share the work without visiting one host more often than allowed: a URL
+is leased only from a host whose next allowed visit has come and which has fewer than
+`max_connections_per_host` leases in flight. An expired lease (a crashed replica) is taken
+again, so an interrupted crawl resumes without losing or repeating work. Network I/O runs
+outside transactions; each page's results, its evidence and its `ImageDiscovered` events
+are written in one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from PIL import Image
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pixhound_crawler import domain, events, evidence, identity, politeness, sources, store
+from pixhound_crawler.fetch import FetchFailed, FetchResult, SafeFetcher
+from pixhound_platform.db import utcnow
+from pixhound_platform.runtime import ServiceRuntime
+
+log = logging.getLogger(__name__)
+FETCHER = "fetcher"
+WAKEUP = "crawl_wakeup"
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+MAX_IMAGES_PER_PAGE = 100
+OVERLOADED = {429, 503}
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    url: str
+    sha256: str
+    object_key: str
+    content_type: str
+    byte_size: int
+    width: int
+    height: int
+
+
+def insert_for(session: AsyncSession):
+    return postgres_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+
+
+async def enqueue(session: AsyncSession, crawl_id: str, urls: list[str], depth: int) -> None:
+    build_insert = insert_for(session)
+    for url in urls:
+        host = domain.host_of(url)
+        await session.execute(
+            build_insert(store.hosts)
+            .values(host=host, next_fetch_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["host"])
+        )
+        await session.execute(
+            build_insert(store.frontier)
+            .values(crawl_id=crawl_id, url=url, host=host, depth=depth, status="pending")
+            .on_conflict_do_nothing(index_elements=["crawl_id", "url"])
+        )
+
+
+async def lease_next(runtime: ServiceRuntime) -> Row | None:
+    settings = runtime.settings
+    now = utcnow()
+    f, c, h = store.frontier, store.crawls, store.hosts
+    leasable = and_(
+        or_(f.c.status == "pending", and_(f.c.status == "leased", f.c.leased_until < now)),
+        or_(f.c.not_before.is_(None), f.c.not_before <= now),
+    )
+    other = store.frontier.alias("in_flight")
+    in_flight = (
+        select(func.count())
+        .select_from(other)
+        .where(other.c.host == h.c.host, other.c.status == "leased", other.c.leased_until >= now)
+        .scalar_subquery()
+    )
+    query = (
+        select(
+            f.c.id,
+            f.c.crawl_id,
+            f.c.url,
+            f.c.host,
+            f.c.depth,
+            f.c.attempts,
+            c.c.trace_id,
+            c.c.use_sitemaps,
+            c.c.max_pages,
+            h.c.crawl_delay,
+        )
+        .join(c, c.c.id == f.c.crawl_id)
+        .join(h, h.c.host == f.c.host)
+        .where(
+            c.c.status == "running", leasable, h.c.next_fetch_at <= now, in_flight < settings.max_connections_per_host
+        )
+        .order_by(f.c.id)
+        .limit(1)
+    )
+    if runtime.database.is_postgres:
+        query = query.with_for_update(skip_locked=True, of=[f, h])
+    async with runtime.transaction() as session:
+        item = (await session.execute(query)).first()
+        if item is None:
+            return None
+        delay = politeness.host_delay(settings.host_delay_seconds, item.crawl_delay)
+        reserved = await session.execute(
+            update(h)
+            .where(h.c.host == item.host, h.c.next_fetch_at <= now)
+            .values(next_fetch_at=now + timedelta(seconds=delay))
+        )
+        claimed = await session.execute(
+            update(f)
+            .where(f.c.id == item.id, leasable)
+            .values(status="leased", leased_until=now + timedelta(seconds=settings.lease_seconds))
+        )
+        if reserved.rowcount != 1 or claimed.rowcount != 1:
+            raise _Contended()
+    return item
+
+
+class _Contended(Exception):
+    """Another lane or replica took the host or the URL first; roll back and look again."""
+
+
+async def lease(runtime: ServiceRuntime) -> Row | None:
+    for _ in range(5):
+        try:
+            return await lease_next(runtime)
+        except _Contended:
+            continue
+    return None
+
+
+async def wait_turn(runtime: ServiceRuntime, host: str, delay: float) -> None:
+    """In-process spacing of the requests one lease makes to its host (robots, page, images, legal pages)."""
+    loop = asyncio.get_running_loop()
+    last_requests: dict[str, float] = runtime.state["host_turns"]
+    now = loop.time()
+    previous = last_requests.get(host)
+    slot = now if previous is None else max(now, previous + delay)
+    last_requests[host] = slot
+    if slot > now:
+        await asyncio.sleep(slot - now)
+
+
+async def fetch_politely(runtime: ServiceRuntime, url: str, delay: float, **kwargs: Any) -> FetchResult:
+    await wait_turn(runtime, domain.host_of(url), delay)
+    fetcher: SafeFetcher = runtime.state[FETCHER]
+    return await fetcher.fetch(url, **kwargs)
+
+
+async def robots_for(runtime: ServiceRuntime, item: Row, delay: float) -> politeness.RobotsRules:
+    settings = runtime.settings
+    host_row = (await _read(runtime, select(store.hosts).where(store.hosts.c.host == item.host))).one()
+    fresh = (
+        host_row.robots_fetched_at is not None
+        and (utcnow() - host_row.robots_fetched_at).total_seconds() < politeness.ROBOTS_MAX_AGE_SECONDS
+    )
+    if fresh:
+        return _rules(runtime, item.host, host_row.robots_fetched_at, host_row.robots_status, host_row.robots_txt or "")
+    scheme = item.url.split("://", 1)[0]
+    robots_url = f"{scheme}://{domain.netloc_of(item.url)}/robots.txt"
+    try:
+        result = await fetch_politely(runtime, robots_url, delay, max_bytes=512 * 1024, accept="text/plain")
+        status, text = result.status, result.body.decode("utf-8", errors="replace")
+    except FetchFailed:
+        status, text = None, ""
+    fetched_at = utcnow()
+    rules = politeness.RobotsRules(politeness.robots_verdict(status), text)
+    async with runtime.transaction() as session:
+        await session.execute(
+            update(store.hosts)
+            .where(store.hosts.c.host == item.host)
+            .values(
+                robots_status=status,
+                robots_txt=text[:500_000],
+                robots_fetched_at=fetched_at,
+                crawl_delay=rules.crawl_delay(politeness.user_agent_token(settings.user_agent)),
+            )
+        )
+    runtime.state["robots"][item.host] = (fetched_at, rules)
+    return rules
+
+
+def _rules(
+    runtime: ServiceRuntime, host: str, fetched_at: datetime, status: int | None, text: str
+) -> politeness.RobotsRules:
+    cached = runtime.state["robots"].get(host)
+    if cached is not None and cached[0] == fetched_at:
+        return cached[1]
+    rules = politeness.RobotsRules(politeness.robots_verdict(status), text)
+    runtime.state["robots"][host] = (fetched_at, rules)
+    return rules
+
+
+async def _read(runtime: ServiceRuntime, query):
+    async with runtime.database.sessions() as session:
+        return await session.execute(query)
+
+
+async def finish(
+    runtime: ServiceRuntime, item: Row, *, status: str, error: str = "", errors: int = 0, fetched: bool = False
+) -> None:
+    async with runtime.transaction() as session:
+        await session.execute(
+            update(store.frontier).where(store.frontier.c.id == item.id).values(status=status, error=error[:1000])
+        )
+        await session.execute(
+            update(store.crawls)
+            .where(store.crawls.c.id == item.crawl_id)
+            .values(
+                errors=store.crawls.c.errors + errors,
+                pages_fetched=store.crawls.c.pages_fetched + (1 if fetched else 0),
+            )
+        )
+
+
+async def retry_later(runtime: ServiceRuntime, item: Row, error: str, wait: float) -> None:
+    """Put a URL back with a delay, or give up on it after `max_attempts`."""
+    attempts = item.attempts + 1
+    if attempts >= runtime.settings.max_attempts:
+        await finish(runtime, item, status="failed", error=f"gave up after {attempts} attempts: {error}", errors=1)
+        return
+    async with runtime.transaction() as session:
+        await session.execute(
+            update(store.frontier)
+            .where(store.frontier.c.id == item.id)
+            .values(
+                status="pending",
+                attempts=attempts,
+                error=error[:1000],
+                leased_until=None,
+                not_before=utcnow() + timedelta(seconds=wait),
+            )
+        )
+
+
+async def back_off_host(runtime: ServiceRuntime, host: str, seconds: float) -> None:
+    async with runtime.transaction() as session:
+        await session.execute(
+            update(store.hosts)
+            .where(store.hosts.c.host == host)
+            .values(
+                next_fetch_at=utcnow() + timedelta(seconds=seconds),
+                consecutive_errors=store.hosts.c.consecutive_errors + 1,
+            )
+        )
+
+
+async def release_host(runtime: ServiceRuntime, host: str, delay: float) -> None:
+    """The next visit to a host waits `delay` after this lease's last request, whichever replica makes it."""
+    earliest = utcnow() + timedelta(seconds=delay)
+    async with runtime.transaction() as session:
+        await session.execute(
+            update(store.hosts)
+            .where(store.hosts.c.host == host, store.hosts.c.next_fetch_at < earliest)
+            .values(next_fetch_at=earliest)
+        )
+
+
+async def process(runtime: ServiceRuntime, item: Row) -> None:
+    settings = runtime.settings
+    delay = politeness.host_delay(settings.host_delay_seconds, item.crawl_delay)
+    try:
+        rules = await robots_for(runtime, item, delay)
+    except domain.RefusedAddress as error:
+        log.warning("page %s refused: %s", item.url, error)
+        await finish(runtime, item, status="failed", error=str(error), errors=1)
+        return
+    agent = politeness.user_agent_token(settings.user_agent)
+    delay = politeness.host_delay(settings.host_delay_seconds, rules.crawl_delay(agent))
+    try:
+        await _visit(runtime, item, rules, agent, delay)
+    finally:
+        await release_host(runtime, item.host, delay)
+
+
+async def _visit(runtime: ServiceRuntime, item: Row, rules: politeness.RobotsRules, agent: str, delay: float) -> None:
+    settings = runtime.settings
+    if not rules.allows(item.url, agent):
+        log.info("robots.txt of %s disallows %s", item.host, item.url)
+        await finish(runtime, item, status="blocked", error="disallowed by robots.txt")
+        return
+    if item.depth == 0 and item.use_sitemaps:
+        await enqueue_from_sitemaps(runtime, item, rules, delay)
+    try:
+        page = await fetch_politely(
+            runtime, item.url, delay, max_bytes=settings.max_page_bytes, accept="text/html,application/xhtml+xml"
+        )
+    except domain.RefusedAddress as error:
+        log.warning("page %s refused: %s", item.url, error)
+        await finish(runtime, item, status="failed", error=str(error), errors=1)
+        return
+    except FetchFailed as error:
+        log.warning("page %s not fetched: %s", item.url, error)
+        await retry_later(
+            runtime, item, str(error), politeness.retry_delay(item.attempts + 1, settings.retry_base_seconds)
+        )
+        return
+    if page.status in OVERLOADED:
+        wait = politeness.retry_after_seconds(page.headers.get("retry-after"))
+        log.info("%s answered %d; backing off %s for %.0f s", item.url, page.status, item.host, wait)
+        await back_off_host(runtime, item.host, wait)
+        await retry_later(runtime, item, f"HTTP {page.status}", wait)
+        return
+    fetched_at = utcnow()
+    content_type = page.headers.get("content-type", "").split(";")[0].strip().lower()
+    if page.status != 200 or content_type not in HTML_TYPES:
+        await finish(runtime, item, status="done", error=f"HTTP {page.status} {content_type}", fetched=True)
+        return
+    html = page.body.decode(
+        page.headers.get_encoding() if hasattr(page.headers, "get_encoding") else "utf-8", errors="replace"
+    )
+    content = domain.extract_page(html, page.final_url)
+    stored: list[StoredImage] = []
+    errors = 0
+    for image_url in content.image_urls[:MAX_IMAGES_PER_PAGE]:
+        try:
+            stored.append(await download_image(runtime, item.crawl_id, image_url, delay))
+        except (FetchFailed, domain.RefusedAddress) as error:
+            log.warning("image %s not kept: %s", image_url, error)
+            errors += 1
+    archive = None
+    if stored:
+        archive = evidence.build_warc(
+            url=page.final_url,
+            status=page.status,
+            reason=page.reason,
+            response_headers=list(page.headers.multi_items()),
+            body=page.body,
+            request_headers=list(page.request_headers.multi_items()),
+            fetched_at=fetched_at,
+            server_ip=page.server_ip,
+        )
+    site = await identify_site(runtime, page, html, delay) if stored else None
+    await record_page(runtime, item, page, fetched_at, archive, stored, content.links, errors, site)
+
+
+class PoliteFetcher:
+    """The fetcher as discovery sources see it, with this lease's spacing between requests to a host."""
+
+    def __init__(self, runtime: ServiceRuntime, delay: float) -> None:
+        self.runtime = runtime
+        self.delay = delay
+
+    async def fetch(self, url: str, **kwargs: Any) -> FetchResult:
+        return await fetch_politely(self.runtime, url, self.delay, **kwargs)
+
+
+async def enqueue_from_sitemaps(
+    runtime: ServiceRuntime, item: Row, rules: politeness.RobotsRules, delay: float
+) -> None:
+    """A seed's site also contributes the pages its sitemaps list, within the crawl's page budget."""
+    async with runtime.database.sessions() as session:
+        queued = (
+            await session.execute(
+                select(func.count()).select_from(store.frontier).where(store.frontier.c.crawl_id == item.crawl_id)
+            )
+        ).scalar_one()
+    budget = max(0, item.max_pages - queued)
+    if budget == 0:
+        return
+    urls: list[str] = []
+    try:
+        async for entry in sources.discover_sitemap_urls(
+            PoliteFetcher(runtime, delay), item.url, robots_sitemaps=rules.sitemaps(), max_urls=budget
+        ):
+            urls.append(entry.url)
+    except (FetchFailed, domain.RefusedAddress) as error:
+        log.info("sitemaps of %s not read: %s", item.host, error)
+    if urls:
+        async with runtime.transaction() as session:
+            await enqueue(session, item.crawl_id, urls[:budget], 1)
+        log.info("%d pages of %s queued from its sitemaps", len(urls), item.host)
+
+
+async def download_image(runtime: ServiceRuntime, crawl_id: str, url: str, delay: float) -> StoredImage:
+    """An image of this crawl already seen at this URL is reused; otherwise fetched, checked and stored once by hash."""
+    o, i = store.occurrences, store.images
+    known = (
+        await _read(
+            runtime,
+            select(i)
+            .join(o, o.c.image_sha256 == i.c.sha256)
+            .where(o.c.crawl_id == crawl_id, o.c.image_url == url)
+            .limit(1),
+        )
+    ).first()
+    if known is not None:
+        return StoredImage(
+            url, known.sha256, known.object_key, known.content_type, known.byte_size, known.width, known.height
+        )
+    settings = runtime.settings
+    result = await fetch_politely(runtime, url, delay, max_bytes=settings.max_image_bytes, accept="image/*")
+    if result.status != 200:
+        raise FetchFailed(f"image {url} answered HTTP {result.status}")
+    declared = result.headers.get("content-type", "").split(";")[0].strip().lower()
+    if declared and not (
+        declared.startswith("image/") or declared in {"application/octet-stream", "binary/octet-stream"}
+    ):
+        raise FetchFailed(f"image {url} is served as {declared}")
+    try:
+        with Image.open(io.BytesIO(result.body)) as image:
+            width, height = image.size
+            image_format = (image.format or "unknown").lower()
+    except Exception as error:
+        raise FetchFailed(f"image {url} is not a readable image: {error}") from error
+    if width * height > settings.max_image_pixels:
+        raise FetchFailed(f"image {url} has {width}x{height} pixels, over the limit")
+    sha256 = hashlib.sha256(result.body).hexdigest()
+    object_key = f"crawler/images/{sha256[:2]}/{sha256}"
+    exists = (await _read(runtime, select(i.c.sha256).where(i.c.sha256 == sha256))).first() is not None
+    if not exists:
+        await runtime.objects.put(object_key, result.body, f"image/{image_format}")
+    return StoredImage(url, sha256, object_key, f"image/{image_format}", len(result.body), width, height)
+
+
+async def identify_site(runtime: ServiceRuntime, page: FetchResult, html: str, delay: float) -> Row | None:
+    """Who runs the site: read once per host from the page and its legal-notice/contact pages."""
+    host = domain.host_of(page.final_url)
+    existing = (await _read(runtime, select(store.sites).where(store.sites.c.host == host))).first()
+    if existing is not None or runtime.settings.identity_pages == 0:
+        return existing
+    pages = [(page.final_url, html)]
+    candidates = identity.legal_page_candidates(html, page.final_url) or identity.common_legal_urls(page.final_url)
+    for candidate in candidates[: runtime.settings.identity_pages]:
+        try:
+            extra = await fetch_politely(
+                runtime,
+                candidate,
+                delay,
+                max_bytes=runtime.settings.max_page_bytes,
+                accept="text/html,application/xhtml+xml",
+            )
+        except (FetchFailed, domain.RefusedAddress) as error:
+            log.info("legal page %s not fetched: %s", candidate, error)
+            continue
+        if extra.status == 200 and "html" in extra.headers.get("content-type", ""):
+            pages.append((extra.final_url, extra.body.decode("utf-8", errors="replace")))
+    found = identity.extract_identity(pages)
+    details = found.to_dict()
+    async with runtime.transaction() as session:
+        inserted = await session.execute(
+            insert_for(session)(store.sites)
+            .values(
+                host=host,
+                identity=details,
+                name=(found.name or "")[:300],
+                country=(found.country or "")[:2],
+                commercial=found.commercial,
+                actionability=found.actionability,
+            )
+            .on_conflict_do_nothing(index_elements=["host"])
+        )
+        if inserted.rowcount == 1:
+            await runtime.outbox.add(
+                session, events.site_identified(host=host, details=details, pages=[url for url, _ in pages])
+            )
+    return (await _read(runtime, select(store.sites).where(store.sites.c.host == host))).first()
+
+
+async def record_page(runtime, item, page: FetchResult, fetched_at, archive, stored, links, errors, site) -> None:
+    page_id = str(uuid.uuid4())
+    page_sha256 = hashlib.sha256(page.body).hexdigest()
+    archive_key = ""
+    if archive is not None:
+        archive_key = f"crawler/evidence/{fetched_at:%Y/%m/%d}/{page_id}.warc.gz"
+        await runtime.objects.put(archive_key, archive.data, "application/warc")
+    site_host = domain.host_of(page.final_url)
+    async with runtime.transaction() as session:
+        crawl = (await session.execute(select(store.crawls).where(store.crawls.c.id == item.crawl_id))).one()
+        await session.execute(
+            store.pages.insert().values(
+                id=page_id,
+                crawl_id=item.crawl_id,
+                url=item.url,
+                final_url=page.final_url,
+                http_status=page.status,
+                server_ip=page.server_ip,
+                sha256=page_sha256,
+                archive_key=archive_key,
+                archive_sha256=archive.sha256 if archive else "",
+                site_host=site_host,
+                etag=page.headers.get("etag", "")[:300],
+                last_modified=page.headers.get("last-modified", "")[:100],
+                fetched_at=fetched_at,
+            )
+        )
+        await record_occurrences(
+            runtime,
+            session,
+            crawl_id=item.crawl_id,
+            page_id=page_id,
+            page_url=page.final_url,
+            stored=stored,
+            archive_key=archive_key,
+            page_sha256=page_sha256,
+            fetched_at=fetched_at,
+            server_ip=page.server_ip,
+            http_status=page.status,
+            site_host=site_host,
+        )
+        if item.depth < crawl.max_depth:
+            queued = (
+                await session.execute(
+                    select(func.count()).select_from(store.frontier).where(store.frontier.c.crawl_id == item.crawl_id)
+                )
+            ).scalar_one()
+            in_scope = [link for link in links if domain.in_scope(link, set(crawl.hosts))]
+            await enqueue(session, item.crawl_id, in_scope[: max(0, crawl.max_pages - queued)], item.depth + 1)
+        await session.execute(
+            update(store.frontier).where(store.frontier.c.id == item.id).values(status="done", error="")
+        )
+        await session.execute(update(store.hosts).where(store.hosts.c.host == item.host).values(consecutive_errors=0))
+        await session.execute(
+            update(store.crawls)
+            .where(store.crawls.c.id == item.crawl_id)
+            .values(
+                pages_fetched=store.crawls.c.pages_fetched + 1,
+                images_found=store.crawls.c.images_found + len(stored),
+                errors=store.crawls.c.errors + errors,
+            )
+        )
+
+
+async def record_occurrences(
+    runtime: ServiceRuntime,
+    session: AsyncSession,
+    *,
+    crawl_id: str,
+    page_id: str,
+    page_url: str,
+    stored: list[StoredImage],
+    archive_key: str,
+    page_sha256: str,
+    fetched_at: datetime,
+    server_ip: str,
+    http_status: int,
+    site_host: str,
+) -> None:
+    """Each image on the page: stored once by hash, recorded on the page, announced as `ImageDiscovered`."""
+    build_insert = insert_for(session)
+    for image in stored:
+        await session.execute(
+            build_insert(store.images)
+            .values(
+                sha256=image.sha256,
+                object_key=image.object_key,
+                content_type=image.content_type,
+                byte_size=image.byte_size,
+                width=image.width,
+                height=image.height,
+                first_url=image.url,
+            )
+            .on_conflict_do_nothing(index_elements=["sha256"])
+        )
+        discovery_id = str(uuid.uuid4())
+        await session.execute(
+            store.occurrences.insert().values(
+                id=discovery_id, crawl_id=crawl_id, page_id=page_id, image_url=image.url, image_sha256=image.sha256
+            )
+        )
+        await runtime.outbox.add(
+            session,
+            events.image_discovered(
+                discovery_id=discovery_id,
+                crawl_id=crawl_id,
+                page_url=page_url,
+                image_url=image.url,
+                object_key=image.object_key,
+                sha256=image.sha256,
+                width=image.width,
+                height=image.height,
+                archive_key=archive_key,
+                page_sha256=page_sha256,
+                fetched_at=fetched_at,
+                final_url=page_url,
+                server_ip=server_ip,
+                http_status=http_status,
+                site_host=site_host,
+            ),
+        )
+
+
+async def complete_finished_crawls(runtime: ServiceRuntime) -> None:
+    f, c = store.frontier, store.crawls
+    unfinished = select(f.c.id).where(f.c.crawl_id == c.c.id, f.c.status.in_(["pending", "leased"])).exists()
+    query = select(c).where(c.c.status == "running", ~unfinished)
+    if runtime.database.is_postgres:
+        query = query.with_for_update(skip_locked=True, of=c)
+    async with runtime.transaction() as session:
+        for crawl in (await session.execute(query)).all():
+            finished_at = utcnow()
+            await session.execute(
+                update(c).where(c.c.id == crawl.id).values(status="completed", finished_at=finished_at)
+            )
+            await runtime.outbox.add(
+                session,
+                events.crawl_completed(
+                    crawl_id=crawl.id,
+                    pages=crawl.pages_fetched,
+                    images=crawl.images_found,
+                    errors=crawl.errors,
+                    finished_at=finished_at,
+                ),
+                trace_id=crawl.trace_id or None,
+            )
+            log.info("crawl %s completed: %d pages, %d images", crawl.id, crawl.pages_fetched, crawl.images_found)
