@@ -4,7 +4,7 @@ PY := .venv/bin/python
 STACK ?= embedded
 PYTEST_ARGS ?=
 
-.PHONY: help install run test demo crawl bench-crawl up down proto proto-check docs lint k8s clean
+.PHONY: help install run test demo crawl match-eval bench-crawl bench-match bench-match-scale up down proto proto-check docs lint k8s clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -24,6 +24,17 @@ demo: install ## the stolen-photo scenario end to end (STACK=embedded or STACK=r
 crawl: install ## one crawl to JSON lines: make crawl SEEDS=<url>[,<url>] [ALLOW=<cidr>[,<cidr>]] OUT=<file.jsonl>
 	@test -n "$(SEEDS)" -a -n "$(OUT)" || { echo "usage: make crawl SEEDS=<url>[,<url>...] [ALLOW=<cidr>,...] OUT=<file.jsonl>"; exit 2; }
 	@$(PY) -m pixhound_crawler scan --seeds "$(SEEDS)" --allow "$(ALLOW)" --out "$(OUT)"
+
+match-eval: install ## matcher quality and speed: make match-eval REFS=<dir> QUERIES=<dir> TRUTH=<csv> [OUT=<file.json>]
+	@test -n "$(REFS)" -a -n "$(QUERIES)" -a -n "$(TRUTH)" || { echo "usage: make match-eval REFS=<dir> QUERIES=<dir> TRUTH=<csv> [OUT=<file.json>]"; exit 2; }
+	@$(PY) -m pixhound_matcher.evaluate --refs "$(REFS)" --queries "$(QUERIES)" --truth "$(TRUTH)" $(if $(OUT),--out "$(OUT)")
+
+bench-match: install ## build the matcher benchmark set from BSDS500 (../shared/data) and evaluate it
+	@$(PY) benchmarks/match_set.py --photos $${PHOTOS:-../shared/data/photos/bsds500-train} --out .local/matchset >/dev/null
+	@$(MAKE) --no-print-directory match-eval REFS=.local/matchset/refs QUERIES=.local/matchset/queries TRUTH=.local/matchset/truth.csv OUT=.local/matchset/result.json
+
+bench-match-scale: install ## matcher index latency and memory from 10k to 1M references (synthetic fingerprints)
+	@$(PY) benchmarks/match_scale.py --sizes $${SIZES:-10000,100000,1000000}
 
 bench-crawl: install ## crawler pages/s against host count, and memory (starts the local infrastructure)
 	@infra/up.sh >/dev/null && eval "$$(infra/env.sh)" && $(PY) benchmarks/crawl_bench.py --hosts $${HOSTS:-10,100,1000} --seconds $${SECONDS_PER_RUN:-90}

@@ -71,7 +71,8 @@ async def test_both_sides_match_and_survive_a_restart(matcher_settings, objects,
         assert first[0].photo_id == "p1" and first[0].discovery_id == "d-before", (
             "a new photo matches a page crawled before"
         )
-        assert 0.5 <= first[0].score <= 1.0 and first[0].signals[0].signal == "phash"
+        assert 0.5 <= first[0].score <= 1.0 and first[0].signals[0].signal == "pdq"
+        assert first[0].shard_count == 1 and "reencode" in first[0].transforms
         await wait_until(lambda: _sizes(client, references=2), timeout=30, description="references indexed")
 
     restarted = create_app(matcher_settings, configure_logs=False)
@@ -116,3 +117,37 @@ async def _sizes(client, references: int | None = None, discovered: int | None =
     return (references is None or stats["references"] == references) and (
         discovered is None or stats["discovered_images"] == discovered
     )
+
+
+async def test_crop_found_by_local_features_with_evidence_and_indexes_persist_as_snapshots(
+    matcher_settings, objects, probe, thief, caplog
+):
+    caplog.set_level("INFO", logger="pixhound_matcher.worker")
+    original = thief.photo(21)
+    await objects.put("ingest/photos/o/p21.jpg", thief.encode(original, quality=92))
+    await objects.put("crawler/images/crop21", thief.encode(thief.crop(original, (0.45, 0.4, 0.5, 0.55))))
+    settings = matcher_settings.model_copy(update={"snapshot_interval_seconds": 3600})
+    app = create_app(settings, configure_logs=False)
+    async with serve_app(app) as client:
+        assert (await client.get("/readyz")).status_code == 200
+        await probe.publish(photo_event("p21", "ingest/photos/o/p21.jpg"))
+        await wait_until(lambda: _sizes(client, references=1), timeout=30, description="reference indexed")
+        await probe.publish(discovery_event("d-crop", "crawler/images/crop21", "s21"))
+        found = (await probe.events("pixhound.matches.v1", 1))[0]
+        assert found.photo_id == "p21" and found.discovery_id == "d-crop"
+        assert found.signals[0].signal == "local_features" and found.inliers >= 14
+        assert "crop" in found.transforms
+        assert 0.4 <= found.region.x <= 0.5 and 0.35 <= found.region.y <= 0.45
+        assert 0.4 <= found.region.width <= 0.6
+        upload = await client.post("/v1/search", files={"file": ("c.jpg", thief.encode(thief.mirror(original)))})
+        assert upload.json()["candidates"][0]["photo_id"] == "p21"
+        bad = await client.post("/v1/search", files={"file": ("x.jpg", b"not an image")})
+        assert bad.status_code == 415 and bad.headers["content-type"].startswith("application/problem+json")
+
+    assert "references snapshot written: 1 items" in caplog.text
+    restarted = create_app(settings, configure_logs=False)
+    async with serve_app(restarted) as client:
+        stats = (await client.get("/v1/index")).json()
+        assert stats["references"] == 1 and stats["discovered_images"] == 1
+        assert stats["clip"] is False
+    assert "references: 1 items from snapshot matcher/indexes/shard-0-of-1/references-" in caplog.text

@@ -26,7 +26,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from pixhound_events.v1 import options_pb2 as pixhound__events_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n pixhound_events/v1/matches.proto\x12\x12pixhound.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a pixhound_events/v1/options.proto\"E\n\x0eSignalEvidence\x12\x0e\n\x06signal\x18\x01 \x01(\t\x12\x10\n\x08\x64istance\x18\x02 \x01(\x01\x12\x11\n\tthreshold\x18\x03 \x01(\x01\"\x95\x03\n\nMatchFound\x12\x10\n\x08match_id\x18\x01 \x01(\t\x12\x10\n\x08photo_id\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\x12\x14\n\x0c\x64iscovery_id\x18\x04 \x01(\t\x12\x10\n\x08page_url\x18\x05 \x01(\t\x12\x11\n\timage_url\x18\x06 \x01(\t\x12\x18\n\x10image_object_key\x18\x07 \x01(\t\x12\r\n\x05score\x18\x08 \x01(\x01\x12\x33\n\x07signals\x18\t \x03(\x0b\x32\".pixhound.events.v1.SignalEvidence\x12\x0f\n\x07site_id\x18\n \x01(\t\x12\x11\n\tsite_host\x18\x0b \x01(\t\x12\x14\n\x0c\x65vidence_key\x18\x0c \x01(\t\x12\x14\n\x0cimage_sha256\x18\r \x01(\t\x12\x13\n\x0bpage_sha256\x18\x0e \x01(\t\x12.\n\nfetched_at\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp:#\x8a\xb5\x18\x13pixhound.matches.v1\x92\xb5\x18\x08photo_idb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n pixhound_events/v1/matches.proto\x12\x12pixhound.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a pixhound_events/v1/options.proto\"E\n\x0eSignalEvidence\x12\x0e\n\x06signal\x18\x01 \x01(\t\x12\x10\n\x08\x64istance\x18\x02 \x01(\x01\x12\x11\n\tthreshold\x18\x03 \x01(\x01\"B\n\x0bMatchRegion\x12\t\n\x01x\x18\x01 \x01(\x01\x12\t\n\x01y\x18\x02 \x01(\x01\x12\r\n\x05width\x18\x03 \x01(\x01\x12\x0e\n\x06height\x18\x04 \x01(\x01\"\x8f\x04\n\nMatchFound\x12\x10\n\x08match_id\x18\x01 \x01(\t\x12\x10\n\x08photo_id\x18\x02 \x01(\t\x12\x10\n\x08owner_id\x18\x03 \x01(\t\x12\x14\n\x0c\x64iscovery_id\x18\x04 \x01(\t\x12\x10\n\x08page_url\x18\x05 \x01(\t\x12\x11\n\timage_url\x18\x06 \x01(\t\x12\x18\n\x10image_object_key\x18\x07 \x01(\t\x12\r\n\x05score\x18\x08 \x01(\x01\x12\x33\n\x07signals\x18\t \x03(\x0b\x32\".pixhound.events.v1.SignalEvidence\x12\x0f\n\x07site_id\x18\n \x01(\t\x12\x11\n\tsite_host\x18\x0b \x01(\t\x12\x14\n\x0c\x65vidence_key\x18\x0c \x01(\t\x12\x14\n\x0cimage_sha256\x18\r \x01(\t\x12\x13\n\x0bpage_sha256\x18\x0e \x01(\t\x12.\n\nfetched_at\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07inliers\x18\x10 \x01(\x05\x12/\n\x06region\x18\x11 \x01(\x0b\x32\x1f.pixhound.events.v1.MatchRegion\x12\x12\n\ntransforms\x18\x12 \x03(\t\x12\r\n\x05shard\x18\x13 \x01(\x05\x12\x13\n\x0bshard_count\x18\x14 \x01(\x05:#\x8a\xb5\x18\x13pixhound.matches.v1\x92\xb5\x18\x08photo_idb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -37,6 +37,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_MATCHFOUND']._serialized_options = b'\212\265\030\023pixhound.matches.v1\222\265\030\010photo_id'
   _globals['_SIGNALEVIDENCE']._serialized_start=123
   _globals['_SIGNALEVIDENCE']._serialized_end=192
-  _globals['_MATCHFOUND']._serialized_start=195
-  _globals['_MATCHFOUND']._serialized_end=600
+  _globals['_MATCHREGION']._serialized_start=194
+  _globals['_MATCHREGION']._serialized_end=260
+  _globals['_MATCHFOUND']._serialized_start=263
+  _globals['_MATCHFOUND']._serialized_end=790
 # @@protoc_insertion_point(module_scope)

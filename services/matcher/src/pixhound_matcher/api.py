@@ -8,55 +8,84 @@ from typing import Annotated
 from fastapi import APIRouter, File, UploadFile
 from pydantic import BaseModel
 
-from pixhound_matcher import domain
-from pixhound_matcher.worker import DISCOVERY_INDEX, REFERENCE_INDEX
+from pixhound_matcher.decode import UnusableImage
+from pixhound_matcher.worker import matching, run_locked
 from pixhound_platform.app import RuntimeDep
 from pixhound_platform.problems import Problem
 
 router = APIRouter(prefix="/v1", tags=["matching"])
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 class IndexStats(BaseModel):
     references: int
     discovered_images: int
+    reference_hash_index: str
+    reference_feature_index: str
+    clip: bool
     shard: int
     shard_count: int
 
 
+class SignalScore(BaseModel):
+    signal: str
+    distance: float
+    threshold: float
+
+
 class Candidate(BaseModel):
     photo_id: str
-    distance: int
     score: float
+    signals: list[SignalScore]
+    inliers: int
+    region: list[float] | None
+    transforms: list[str]
 
 
 class SearchResult(BaseModel):
     candidates: list[Candidate]
 
 
-@router.get("/index", response_model=IndexStats, summary="Sizes of this shard's indexes")
+@router.get("/index", response_model=IndexStats, summary="Sizes and kinds of this shard's indexes")
 async def index_stats(runtime: RuntimeDep) -> IndexStats:
+    state = matching(runtime)
     return IndexStats(
-        references=len(runtime.state[REFERENCE_INDEX]),
-        discovered_images=len(runtime.state[DISCOVERY_INDEX]),
+        references=len(state.references),
+        discovered_images=len(state.discoveries),
+        reference_hash_index=state.references.hashes.kind,
+        reference_feature_index=state.references.descriptors.kind,
+        clip=state.fingerprinter.clip is not None,
         shard=runtime.settings.matcher_shard,
         shard_count=runtime.settings.matcher_shard_count,
     )
 
 
-@router.post("/search", response_model=SearchResult, summary="Find reference photos that an image copies")
+@router.post("/search", response_model=SearchResult, summary="Find the reference photos that an image copies")
 async def search(runtime: RuntimeDep, file: Annotated[UploadFile, File()]) -> SearchResult:
-    data = await file.read(50 * 1024 * 1024 + 1)
+    data = await file.read(MAX_UPLOAD_BYTES + 1)
     if not data:
         raise Problem(422, "empty-upload", "The uploaded file is empty.")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise Problem(413, "upload-too-large", f"The upload exceeds {MAX_UPLOAD_BYTES} bytes.")
+    state = matching(runtime)
     try:
-        fingerprint = await asyncio.to_thread(domain.fingerprint, data, max_pixels=runtime.settings.max_image_pixels)
-    except domain.UnusableImage as error:
+        image = await asyncio.to_thread(state.fingerprinter.decode, data, reference=False)
+    except UnusableImage as error:
         raise Problem(415, "unsupported-image", str(error)) from error
-    threshold = runtime.settings.phash_max_distance
-    found = runtime.state[REFERENCE_INDEX].search(fingerprint.phash, threshold)
+    prints = await asyncio.to_thread(state.fingerprinter.of_image, image, reference=False)
+    decisions = await asyncio.to_thread(
+        run_locked, state, state.matcher.match_copy, "upload", prints, state.references, image=image
+    )
     return SearchResult(
         candidates=[
-            Candidate(photo_id=photo_id, distance=d, score=domain.score_for_distance(d, threshold))
-            for photo_id, d in found
+            Candidate(
+                photo_id=d.reference_id,
+                score=d.score,
+                signals=[SignalScore(signal=s.signal, distance=s.distance, threshold=s.threshold) for s in d.signals],
+                inliers=d.inliers,
+                region=list(d.region) if d.region else None,
+                transforms=list(d.transforms),
+            )
+            for d in decisions
         ]
     )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pixhound_events.v1 import matches_pb2
-from pixhound_matcher.domain import PHASH_SIGNAL
+from pixhound_matcher.engine import Decision
 
 PUBLISHES = ["pixhound.matches.v1"]
 
 
 def match_found(
-    *, match_id: str, reference, discovery, score: float, distance: int, threshold: int
+    *, match_id: str, reference, discovery, decision: Decision, shard: int, shard_count: int
 ) -> matches_pb2.MatchFound:
     event = matches_pb2.MatchFound(
         match_id=match_id,
@@ -19,14 +19,24 @@ def match_found(
         page_url=discovery.page_url,
         image_url=discovery.image_url,
         image_object_key=discovery.object_key,
-        score=score,
-        signals=[matches_pb2.SignalEvidence(signal=PHASH_SIGNAL, distance=distance, threshold=threshold)],
+        score=decision.score,
+        signals=[
+            matches_pb2.SignalEvidence(signal=s.signal, distance=s.distance, threshold=s.threshold)
+            for s in decision.signals
+        ],
         site_id=discovery.site_id,
         site_host=discovery.site_host,
         evidence_key=discovery.evidence_key,
         image_sha256=discovery.image_sha256,
         page_sha256=discovery.page_sha256,
+        inliers=decision.inliers,
+        transforms=list(decision.transforms),
+        shard=shard,
+        shard_count=shard_count,
     )
+    if decision.region is not None:
+        x, y, width, height = decision.region
+        event.region.CopyFrom(matches_pb2.MatchRegion(x=x, y=y, width=width, height=height))
     if discovery.fetched_at is not None:
         event.fetched_at.FromDatetime(discovery.fetched_at)
     return event

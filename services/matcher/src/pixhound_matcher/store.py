@@ -1,8 +1,8 @@
-"""The matcher's own tables: reference fingerprints, discovered images, and matches found."""
+"""The matcher's own tables: fingerprints of reference photos and discovered images, matches, index snapshots."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, Integer, LargeBinary, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Float, Integer, LargeBinary, String, Table, Text, UniqueConstraint
 
 from pixhound_platform.db import UtcDateTime, messaging_tables, new_metadata, utcnow
 
@@ -16,7 +16,13 @@ references = Table(
     Column("owner_id", String(36), nullable=False, index=True),
     Column("object_key", String(400), nullable=False),
     Column("sha256", String(64), nullable=False),
-    Column("phash", LargeBinary(8), nullable=False),
+    Column("phash", LargeBinary(8), nullable=True),
+    Column("pdq", LargeBinary(32), nullable=True),
+    Column("pdq_quality", Integer, nullable=False, server_default="0"),
+    Column("local_features", LargeBinary, nullable=True),
+    Column("clip", LargeBinary, nullable=True),
+    Column("width", Integer, nullable=False, server_default="0"),
+    Column("height", Integer, nullable=False, server_default="0"),
     Column("trace_id", String(64), nullable=False, default=""),
     Column("created_at", UtcDateTime, nullable=False, default=utcnow),
 )
@@ -35,8 +41,14 @@ discoveries = Table(
     Column("evidence_key", String(400), nullable=False, default=""),
     Column("page_sha256", String(64), nullable=False, default=""),
     Column("fetched_at", UtcDateTime, nullable=True),
-    Column("phash", LargeBinary(8), nullable=False),
-    Column("created_at", UtcDateTime, nullable=False, default=utcnow),
+    Column("phash", LargeBinary(8), nullable=True),
+    Column("pdq", LargeBinary(32), nullable=True),
+    Column("pdq_quality", Integer, nullable=False, server_default="0"),
+    Column("local_features", LargeBinary, nullable=True),
+    Column("clip", LargeBinary, nullable=True),
+    Column("width", Integer, nullable=False, server_default="0"),
+    Column("height", Integer, nullable=False, server_default="0"),
+    Column("created_at", UtcDateTime, nullable=False, default=utcnow, index=True),
 )
 
 matches = Table(
@@ -46,7 +58,18 @@ matches = Table(
     Column("photo_id", String(36), nullable=False),
     Column("discovery_id", String(36), nullable=False),
     Column("score", Float, nullable=False),
-    Column("phash_distance", Integer, nullable=False),
+    Column("phash_distance", Integer, nullable=True),
+    Column("evidence", JSON, nullable=True),
     Column("created_at", UtcDateTime, nullable=False, default=utcnow),
     UniqueConstraint("photo_id", "discovery_id", name="uq_matches_photo_discovery"),
+)
+
+snapshots = Table(
+    "index_snapshots",
+    metadata,
+    Column("collection", String(40), primary_key=True),
+    Column("object_key", String(400), nullable=False),
+    Column("items", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False, default=utcnow),
 )

@@ -1,17 +1,23 @@
-"""The matcher's consumers: both sides of two-sided matching, and the index loader.
+"""The matcher's consumers and background work: both sides of two-sided matching, index loading and snapshots.
 
 A new reference photo is searched against every image discovered before; a new
-discovered image is searched against every reference photo. Each (photo, image) pair
-is decided once: the matches table has a unique key on it.
+discovered image is searched against every reference photo of this shard. Each (photo,
+image) pair is decided once: the matches table has a unique key on it. The indexes load
+from the latest snapshot in object storage plus the rows written after it (or from the
+database alone when there is no snapshot); the service is not ready until they are loaded.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import threading
 import uuid
-from datetime import UTC
+from dataclasses import dataclass
+from datetime import UTC, timedelta
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -19,8 +25,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pixhound_events.v1 import crawl_pb2, photos_pb2
 from pixhound_matcher import domain, events, store
-from pixhound_matcher.index import BinaryHashIndex
+from pixhound_matcher.decode import DecodedImage, UnusableImage
+from pixhound_matcher.engine import (
+    Collection,
+    Decision,
+    Fingerprinter,
+    Fingerprints,
+    Matcher,
+    limit_native_threads,
+)
+from pixhound_matcher.signals import local
+from pixhound_matcher.signals.clip import ClipSpec, load_clip
 from pixhound_platform.consumer import EventConsumer
+from pixhound_platform.db import utcnow
 from pixhound_platform.events import Envelope, MalformedEvent, PermanentFailure
 from pixhound_platform.objects import ObjectNotFound
 from pixhound_platform.observability import bind_trace_id, current_trace_id, reset_trace_id
@@ -28,56 +45,236 @@ from pixhound_platform.runtime import ServiceRuntime, after_commit
 
 log = logging.getLogger(__name__)
 consumer = EventConsumer("matcher")
-REFERENCE_INDEX = "reference_index"
-DISCOVERY_INDEX = "discovery_index"
+STATE = "matching"
+REFERENCES = "references"
+DISCOVERIES = "discoveries"
 
 
-def _indexes(runtime: ServiceRuntime) -> tuple[BinaryHashIndex, BinaryHashIndex]:
-    return runtime.state[REFERENCE_INDEX], runtime.state[DISCOVERY_INDEX]
+@dataclass
+class MatchingState:
+    fingerprinter: Fingerprinter
+    matcher: Matcher
+    references: Collection
+    discoveries: Collection
+    lock: threading.Lock
+    snapshot_sizes: dict[str, int]
+
+    def collection(self, name: str) -> Collection:
+        return self.references if name == REFERENCES else self.discoveries
+
+
+def matching(runtime: ServiceRuntime) -> MatchingState:
+    return runtime.state[STATE]
+
+
+def _fingerprint_columns(prints: Fingerprints) -> dict:
+    return {
+        "pdq": prints.pdq,
+        "pdq_quality": prints.pdq_quality,
+        "local_features": prints.features.to_bytes(),
+        "clip": None if prints.clip is None else np.asarray(prints.clip, np.float32).tobytes(),
+        "width": prints.width,
+        "height": prints.height,
+    }
+
+
+def _prints_from_row(row) -> Fingerprints | None:
+    if row.pdq is None or row.local_features is None:
+        return None
+    features = local.LocalFeatures.from_bytes(row.local_features)
+    clip = np.frombuffer(row.clip, np.float32) if row.clip else None
+    return Fingerprints((row.pdq,), row.pdq_quality, features, row.width, row.height, clip)
+
+
+def snapshot_key(settings, collection: str) -> str:
+    shard = f"shard-{settings.matcher_shard}-of-{settings.matcher_shard_count}"
+    return f"matcher/indexes/{shard}/{collection}-{uuid.uuid4().hex}.snapshot"
 
 
 async def load_indexes(runtime: ServiceRuntime) -> None:
-    references, discoveries = BinaryHashIndex(domain.PHASH_BITS), BinaryHashIndex(domain.PHASH_BITS)
     runtime.state["readiness_checks"] = {"indexes": lambda: "loading"}
-    async with runtime.database.sessions() as session:
-        for row in await session.execute(select(store.references.c.photo_id, store.references.c.phash)):
-            references.add(row.photo_id, row.phash)
-        for row in await session.execute(select(store.discoveries.c.discovery_id, store.discoveries.c.phash)):
-            discoveries.add(row.discovery_id, row.phash)
-    runtime.state[REFERENCE_INDEX], runtime.state[DISCOVERY_INDEX] = references, discoveries
+    limit_native_threads()
+    settings = runtime.settings
+    clip = await asyncio.to_thread(
+        load_clip, ClipSpec(settings.clip_model, settings.clip_weights, settings.clip_config_path)
+    )
+    config = settings.matcher_config()
+    fingerprinter = Fingerprinter(config, clip)
+    collections = {}
+    for name, table, key in (
+        (REFERENCES, store.references, store.references.c.photo_id),
+        (DISCOVERIES, store.discoveries, store.discoveries.c.discovery_id),
+    ):
+        collections[name] = await _load_collection(runtime, fingerprinter, name, table, key)
+    runtime.state[STATE] = MatchingState(
+        fingerprinter=fingerprinter,
+        matcher=Matcher(config, fingerprinter),
+        references=collections[REFERENCES],
+        discoveries=collections[DISCOVERIES],
+        lock=threading.Lock(),
+        snapshot_sizes={name: len(c) for name, c in collections.items()},
+    )
     runtime.state["readiness_checks"] = {"indexes": lambda: "ok"}
-    log.info("indexes loaded: %d references, %d discovered images", len(references), len(discoveries))
+    runtime.closers.append(lambda: _final_snapshot(runtime))
+    log.info(
+        "indexes loaded: %d references, %d discovered images (CLIP %s)",
+        len(collections[REFERENCES]),
+        len(collections[DISCOVERIES]),
+        "on" if clip is not None else "off",
+    )
 
 
-async def _fingerprint_object(runtime: ServiceRuntime, object_key: str) -> domain.Fingerprint:
+async def _load_collection(runtime: ServiceRuntime, fingerprinter: Fingerprinter, name: str, table, key) -> Collection:
+    indexed = fingerprinter.config.indexed_features
+    collection, since = Collection(indexed_features=indexed), None
+    async with runtime.database.sessions() as session:
+        snapshot = (await session.execute(select(store.snapshots).where(store.snapshots.c.collection == name))).first()
+    if snapshot is not None:
+        try:
+            data = await runtime.objects.get(snapshot.object_key)
+            if hashlib.sha256(data).hexdigest() != snapshot.sha256:
+                raise ValueError("checksum mismatch")
+            collection = await asyncio.to_thread(Collection.restore, data, indexed)
+            since = snapshot.created_at - timedelta(minutes=5)
+            log.info("%s: %d items from snapshot %s", name, len(collection), snapshot.object_key)
+        except (ObjectNotFound, ValueError) as error:
+            log.warning("%s: snapshot %s unusable (%s); rebuilding from the database", name, snapshot.object_key, error)
+            collection, since = Collection(indexed_features=indexed), None
+    query = select(table)
+    if since is not None:
+        query = query.where(table.c.created_at >= since)
+    async with runtime.database.sessions() as session:
+        rows = (await session.execute(query)).all()
+    for row in rows:
+        item_id = getattr(row, key.name)
+        if item_id in collection:
+            continue
+        prints = _prints_from_row(row)
+        if prints is None:
+            prints = await _backfill(runtime, fingerprinter, table, key, row, reference=name == REFERENCES)
+        if prints is not None:
+            collection.add(item_id, prints)
+    return collection
+
+
+async def _backfill(runtime, fingerprinter: Fingerprinter, table, key, row, *, reference: bool) -> Fingerprints | None:
+    """Rows written before the current signals existed are fingerprinted again from their stored object."""
+    try:
+        data = await runtime.objects.get(row.object_key)
+        prints = await asyncio.to_thread(fingerprinter.fingerprint, data, reference=reference)
+    except (ObjectNotFound, UnusableImage) as error:
+        log.warning("cannot fingerprint %s again: %s", row.object_key, error)
+        return None
+    async with runtime.transaction() as session:
+        await session.execute(
+            table.update().where(key == getattr(row, key.name)).values(**_fingerprint_columns(prints))
+        )
+    return prints
+
+
+async def write_snapshots(runtime: ServiceRuntime) -> None:
+    """Write each changed collection to object storage, then point the snapshots table at it."""
+    state = matching(runtime)
+    for name in (REFERENCES, DISCOVERIES):
+        collection = state.collection(name)
+        if len(collection) == state.snapshot_sizes.get(name):
+            continue
+        taken_at = utcnow()
+
+        def take(collection: Collection = collection) -> bytes:
+            with state.lock:
+                return collection.snapshot()
+
+        data = await asyncio.to_thread(take)
+        object_key = snapshot_key(runtime.settings, name)
+        await runtime.objects.put(object_key, data)
+        async with runtime.transaction() as session:
+            build_insert = postgres_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+            values = {
+                "collection": name,
+                "object_key": object_key,
+                "items": len(collection),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "created_at": taken_at,
+            }
+            await session.execute(
+                build_insert(store.snapshots)
+                .values(**values)
+                .on_conflict_do_update(index_elements=["collection"], set_=values)
+            )
+        state.snapshot_sizes[name] = len(collection)
+        log.info("%s snapshot written: %d items, %d bytes at %s", name, len(collection), len(data), object_key)
+
+
+async def _final_snapshot(runtime: ServiceRuntime) -> None:
+    try:
+        await write_snapshots(runtime)
+    except Exception:
+        log.exception("index snapshot at shutdown failed; the next start rebuilds from the database")
+
+
+async def snapshot_loop(runtime: ServiceRuntime) -> None:
+    while True:
+        await asyncio.sleep(runtime.settings.snapshot_interval_seconds)
+        try:
+            await write_snapshots(runtime)
+        except Exception:
+            log.exception("index snapshot failed; will retry")
+
+
+async def _decode_object(runtime: ServiceRuntime, object_key: str, *, reference: bool) -> DecodedImage:
     try:
         data = await runtime.objects.get(object_key)
     except ObjectNotFound as error:
         raise PermanentFailure(f"object {object_key} does not exist") from error
     try:
-        return await asyncio.to_thread(domain.fingerprint, data, max_pixels=runtime.settings.max_image_pixels)
-    except domain.UnusableImage as error:
+        return await asyncio.to_thread(matching(runtime).fingerprinter.decode, data, reference=reference)
+    except UnusableImage as error:
         raise PermanentFailure(str(error)) from error
 
 
-async def _record_match(
-    session: AsyncSession, runtime: ServiceRuntime, *, photo_id: str, discovery_id: str, distance: int
-) -> None:
+def run_locked(state: MatchingState, function, *args, **kwargs) -> list[Decision]:
+    with state.lock:
+        return function(*args, **kwargs)
+
+
+def _add_after_commit(session: AsyncSession, state: MatchingState, collection: Collection, item_id, prints) -> None:
+    def add() -> None:
+        with state.lock:
+            collection.add(item_id, prints)
+
+    after_commit(session, add)
+
+
+async def _record_match(session: AsyncSession, runtime: ServiceRuntime, decision: Decision) -> None:
     envelope_trace = current_trace_id()
-    threshold = runtime.settings.phash_max_distance
-    score = domain.score_for_distance(distance, threshold)
+    settings = runtime.settings
     match_id = str(uuid.uuid4())
+    evidence = {
+        "signals": [{"signal": s.signal, "distance": s.distance, "threshold": s.threshold} for s in decision.signals],
+        "inliers": decision.inliers,
+        "region": list(decision.region) if decision.region else None,
+        "transforms": list(decision.transforms),
+    }
     build_insert = postgres_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
     inserted = await session.execute(
         build_insert(store.matches)
-        .values(id=match_id, photo_id=photo_id, discovery_id=discovery_id, score=score, phash_distance=distance)
+        .values(
+            id=match_id,
+            photo_id=decision.reference_id,
+            discovery_id=decision.copy_id,
+            score=decision.score,
+            evidence=evidence,
+        )
         .on_conflict_do_nothing(index_elements=["photo_id", "discovery_id"])
     )
     if inserted.rowcount != 1:
         return
-    reference = (await session.execute(select(store.references).where(store.references.c.photo_id == photo_id))).one()
+    reference = (
+        await session.execute(select(store.references).where(store.references.c.photo_id == decision.reference_id))
+    ).one()
     discovery = (
-        await session.execute(select(store.discoveries).where(store.discoveries.c.discovery_id == discovery_id))
+        await session.execute(select(store.discoveries).where(store.discoveries.c.discovery_id == decision.copy_id))
     ).one()
     await runtime.outbox.add(
         session,
@@ -85,19 +282,20 @@ async def _record_match(
             match_id=match_id,
             reference=reference,
             discovery=discovery,
-            score=score,
-            distance=distance,
-            threshold=threshold,
+            decision=decision,
+            shard=settings.matcher_shard,
+            shard_count=settings.matcher_shard_count,
         ),
         trace_id=reference.trace_id or None,
     )
     token = bind_trace_id(reference.trace_id or current_trace_id())
     try:
         log.info(
-            "match found: photo %s on %s (distance %d, discovery trace %s)",
-            photo_id,
+            "match found: photo %s on %s (score %.3f, %s, discovery trace %s)",
+            decision.reference_id,
             discovery.page_url,
-            distance,
+            decision.score,
+            "+".join(s.signal for s in decision.signals),
             envelope_trace,
         )
     finally:
@@ -118,22 +316,26 @@ async def on_photo_ingested(
     )
     if existing.first() is not None:
         return
-    fingerprint = await _fingerprint_object(runtime, event.object_key)
+    state = matching(runtime)
+    image = await _decode_object(runtime, event.object_key, reference=True)
+    prints = await asyncio.to_thread(state.fingerprinter.of_image, image, reference=True)
     await session.execute(
         store.references.insert().values(
             photo_id=event.photo_id,
             owner_id=event.owner_id,
             object_key=event.object_key,
             sha256=event.sha256,
-            phash=fingerprint.phash,
             trace_id=envelope.trace_id,
+            **_fingerprint_columns(prints),
         )
     )
-    reference_index, discovery_index = _indexes(runtime)
-    after_commit(session, lambda: reference_index.add(event.photo_id, fingerprint.phash))
-    log.info("reference photo %s fingerprinted", event.photo_id)
-    for discovery_id, distance in discovery_index.search(fingerprint.phash, settings.phash_max_distance):
-        await _record_match(session, runtime, photo_id=event.photo_id, discovery_id=discovery_id, distance=distance)
+    _add_after_commit(session, state, state.references, event.photo_id, prints)
+    log.info("reference photo %s fingerprinted (%d keypoints)", event.photo_id, len(prints.features))
+    decisions = await asyncio.to_thread(
+        run_locked, state, state.matcher.match_reference, event.photo_id, prints, state.discoveries, image=image
+    )
+    for decision in decisions:
+        await _record_match(session, runtime, decision)
 
 
 @consumer.on(crawl_pb2.ImageDiscovered)
@@ -147,12 +349,9 @@ async def on_image_discovered(
     )
     if existing.first() is not None:
         return
-    known = (
-        await session.execute(
-            select(store.discoveries.c.phash).where(store.discoveries.c.image_sha256 == event.image_sha256).limit(1)
-        )
-    ).first()
-    phash = known.phash if known is not None else (await _fingerprint_object(runtime, event.object_key)).phash
+    state = matching(runtime)
+    image = await _decode_object(runtime, event.object_key, reference=False)
+    prints = await asyncio.to_thread(state.fingerprinter.of_image, image, reference=False)
     await session.execute(
         store.discoveries.insert().values(
             discovery_id=event.discovery_id,
@@ -168,15 +367,17 @@ async def on_image_discovered(
             fetched_at=(
                 event.evidence.fetched_at.ToDatetime(tzinfo=UTC) if event.evidence.HasField("fetched_at") else None
             ),
-            phash=phash,
+            **_fingerprint_columns(prints),
         )
     )
-    reference_index, discovery_index = _indexes(runtime)
-    after_commit(session, lambda: discovery_index.add(event.discovery_id, phash))
-    for photo_id, distance in reference_index.search(phash, runtime.settings.phash_max_distance):
-        await _record_match(session, runtime, photo_id=photo_id, discovery_id=event.discovery_id, distance=distance)
+    _add_after_commit(session, state, state.discoveries, event.discovery_id, prints)
+    decisions = await asyncio.to_thread(
+        run_locked, state, state.matcher.match_copy, event.discovery_id, prints, state.references, image=image
+    )
+    for decision in decisions:
+        await _record_match(session, runtime, decision)
 
 
 CONSUMERS = [consumer]
-WORKERS: list = []
+WORKERS = [snapshot_loop]
 STARTUP = [load_indexes]

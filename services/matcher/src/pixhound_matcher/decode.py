@@ -1,0 +1,122 @@
+"""Turn untrusted image bytes into upright 8-bit pixels at the size the signals need, or refuse them clearly.
+
+Discovered images come from the open web: any format, any mode, sometimes hostile. The
+dimensions are checked from the header before any pixel is decoded, JPEG draft mode (DCT
+scaling) decodes large photos straight at a fraction of their size, the EXIF orientation
+is applied, and every mode (CMYK, 16-bit, palette, alpha, animated) ends as RGB on white.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+MAX_SIDE_PIXELS = 65_535
+HIGH_DEPTH_MODES = {"I", "I;16", "I;16B", "I;16L", "I;16N", "F"}
+
+
+class UnusableImage(ValueError):
+    """The bytes are not an image the matcher can fingerprint; retrying will not help."""
+
+
+@dataclass(frozen=True)
+class DecodedImage:
+    rgb: np.ndarray
+    original_width: int
+    original_height: int
+    image_format: str
+    frames: int = 1
+
+    @property
+    def width(self) -> int:
+        return int(self.rgb.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.rgb.shape[0])
+
+    def gray(self) -> np.ndarray:
+        return cv2.cvtColor(self.rgb, cv2.COLOR_RGB2GRAY)
+
+
+def decode(data: bytes, *, max_pixels: int, max_side: int) -> DecodedImage:
+    """Decode to RGB whose longest side is at most `max_side`, refusing images over `max_pixels`."""
+    if not data:
+        raise UnusableImage("empty image")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                _check_dimensions(image.size, max_pixels)
+                frames = int(getattr(image, "n_frames", 1) or 1)
+                image_format = image.format or "unknown"
+                original_width, original_height = _upright_size(image)
+                if image.format == "JPEG":
+                    image.draft(None, _draft_request(image.size, max_side))
+                upright = ImageOps.exif_transpose(image)
+                rgb = _to_rgb(upright)
+    except UnusableImage:
+        raise
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+        MemoryError,
+    ) as error:
+        raise UnusableImage(f"cannot decode image: {error}") from error
+    if max(rgb.size) > max_side:
+        rgb.thumbnail((max_side, max_side), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return DecodedImage(
+        rgb=np.asarray(rgb, dtype=np.uint8),
+        original_width=original_width,
+        original_height=original_height,
+        image_format=image_format,
+        frames=frames,
+    )
+
+
+def _check_dimensions(size: tuple[int, int], max_pixels: int) -> None:
+    width, height = size
+    if width <= 0 or height <= 0:
+        raise UnusableImage(f"absurd dimensions {width}x{height}")
+    if width > MAX_SIDE_PIXELS or height > MAX_SIDE_PIXELS:
+        raise UnusableImage(f"absurd dimensions {width}x{height}: a side exceeds {MAX_SIDE_PIXELS} pixels")
+    if width * height > max_pixels:
+        raise UnusableImage(f"{width}x{height} pixels exceeds the limit of {max_pixels} (decompression bomb?)")
+
+
+def _draft_request(size: tuple[int, int], max_side: int) -> tuple[int, int]:
+    width, height = size
+    ratio = max_side / max(width, height)
+    return max(1, int(width * ratio)), max(1, int(height * ratio))
+
+
+def _upright_size(image: Image.Image) -> tuple[int, int]:
+    width, height = image.size
+    orientation = image.getexif().get(0x0112, 1)
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    if image.mode in HIGH_DEPTH_MODES:
+        values = np.asarray(image, dtype=np.float64)
+        peak = 65535.0 if values.max(initial=0) > 255 else 255.0
+        gray = (values.clip(0, peak) * (255.0 / peak)).round().astype(np.uint8)
+        return Image.fromarray(gray, "L").convert("RGB")
+    if image.mode == "P" and "transparency" in image.info:
+        image = image.convert("RGBA")
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = image.convert("RGBA")
+        canvas = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        canvas.alpha_composite(rgba)
+        return canvas.convert("RGB")
+    return image.convert("RGB")

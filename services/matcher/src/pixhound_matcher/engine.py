@@ -1,0 +1,397 @@
+"""The matching decision: a cascade that spends expensive work only where the cheap signals cannot decide.
+
+1. PDQ with its eight dihedral variants finds re-encoded, resized, recoloured, rotated by
+   90 degrees and mirrored copies of the whole frame in a few milliseconds.
+2. When PDQ does not decide, local features vote for the references that share pieces with
+   the image (and CLIP, when enabled, proposes the nearest embeddings); the best few are
+   verified geometrically, then the same again on the mirrored image.
+3. A candidate becomes a match only with a verified geometry (or a PDQ distance within its
+   threshold), so look-alikes that share a style but not pixels are rejected.
+
+The same code serves both sides: a discovered image against the references, and a new
+reference against the images discovered before it. It holds no I/O: the worker feeds it bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from dataclasses import dataclass, field
+
+import cv2
+import faiss
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from pixhound_matcher.decode import DecodedImage, decode
+from pixhound_matcher.indexes import HashIndex, LocalFeatureIndex, VectorIndex
+from pixhound_matcher.regions import photo_regions
+from pixhound_matcher.signals import local, pdq
+
+SNAPSHOT_MAGIC = b"PXCOL1"
+REGION_MIN_SIDE = 480
+TRANSFORMS = ("reencode", "resize", "crop", "mirror", "rotate", "aspect", "overlay", "screenshot", "letterbox")
+
+
+@dataclass(frozen=True)
+class MatcherConfig:
+    max_pixels: int = 100_000_000
+    reference_side: int = 640
+    query_side: int = 1024
+    reference_features: int = 256
+    query_features: int = 1000
+    pdq_max_distance: int = 31
+    pdq_min_quality: int = 50
+    min_inliers: int = 14
+    min_inlier_ratio: float = 0.2
+    confident_inliers: int = 25
+    descriptor_max_distance: int = 64
+    verify_candidates: int = 3
+    min_votes: int = 4
+    indexed_features: int = 64
+    vote_features: int = 400
+    clip_candidates: int = 3
+    clip_min_similarity: float = 0.80
+
+
+@dataclass(frozen=True)
+class Fingerprints:
+    pdq_variants: tuple[bytes, ...]
+    pdq_quality: int
+    features: local.LocalFeatures
+    width: int
+    height: int
+    clip: np.ndarray | None = None
+
+    @property
+    def pdq(self) -> bytes:
+        return self.pdq_variants[0]
+
+
+@dataclass(frozen=True)
+class SignalEvidence:
+    signal: str
+    distance: float
+    threshold: float
+
+
+@dataclass(frozen=True)
+class Decision:
+    reference_id: str
+    copy_id: str
+    score: float
+    signals: tuple[SignalEvidence, ...]
+    inliers: int = 0
+    region: tuple[float, float, float, float] | None = None
+    transforms: tuple[str, ...] = ()
+
+
+@dataclass
+class Collection:
+    """Fingerprinted items (reference photos, or discovered images) with one index per signal."""
+
+    indexed_features: int = 64
+    hashes: HashIndex = field(default_factory=lambda: HashIndex(pdq.BITS))
+    descriptors: LocalFeatureIndex = field(default_factory=LocalFeatureIndex)
+    embeddings: VectorIndex | None = None
+    features: dict[str, local.LocalFeatures] = field(default_factory=dict)
+    quality: dict[str, int] = field(default_factory=dict)
+    clips: dict[str, np.ndarray | None] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.features)
+
+    def __contains__(self, item_id: str) -> bool:
+        return item_id in self.features
+
+    def add(self, item_id: str, prints: Fingerprints) -> None:
+        if item_id in self.features:
+            return
+        self.features[item_id] = prints.features
+        self.quality[item_id] = prints.pdq_quality
+        self.hashes.add(item_id, prints.pdq)
+        self.descriptors.add(item_id, prints.features.descriptors[: self.indexed_features])
+        if prints.clip is not None:
+            if self.embeddings is None:
+                self.embeddings = VectorIndex(int(prints.clip.shape[0]))
+            self.embeddings.add_many([item_id], prints.clip.reshape(1, -1))
+        self.clips[item_id] = prints.clip
+
+    def snapshot(self) -> bytes:
+        """Every item's fingerprints in one blob, from which `restore` rebuilds the indexes without the database."""
+        buffer = io.BytesIO()
+        buffer.write(SNAPSHOT_MAGIC + len(self).to_bytes(8, "big"))
+        codes = self.hashes.codes_by_id()
+        for item_id, features in self.features.items():
+            encoded_id, encoded_features = item_id.encode(), features.to_bytes()
+            clip = self.clips.get(item_id)
+            encoded_clip = b"" if clip is None else np.asarray(clip, np.float32).tobytes()
+            buffer.write(len(encoded_id).to_bytes(2, "big") + encoded_id)
+            buffer.write(codes[item_id] + self.quality[item_id].to_bytes(1, "big"))
+            buffer.write(len(encoded_features).to_bytes(4, "big") + encoded_features)
+            buffer.write(len(encoded_clip).to_bytes(4, "big") + encoded_clip)
+        return buffer.getvalue()
+
+    @classmethod
+    def restore(cls, data: bytes, indexed_features: int = 64) -> Collection:
+        if not data.startswith(SNAPSHOT_MAGIC):
+            raise ValueError("not a collection snapshot")
+        view, offset = memoryview(data), len(SNAPSHOT_MAGIC)
+        count = int.from_bytes(view[offset : offset + 8], "big")
+        offset += 8
+        collection = cls(indexed_features=indexed_features)
+        for _ in range(count):
+            size = int.from_bytes(view[offset : offset + 2], "big")
+            item_id = bytes(view[offset + 2 : offset + 2 + size]).decode()
+            offset += 2 + size
+            code, quality = bytes(view[offset : offset + 32]), view[offset + 32]
+            offset += 33
+            size = int.from_bytes(view[offset : offset + 4], "big")
+            features = local.LocalFeatures.from_bytes(bytes(view[offset + 4 : offset + 4 + size]))
+            offset += 4 + size
+            size = int.from_bytes(view[offset : offset + 4], "big")
+            clip = np.frombuffer(bytes(view[offset + 4 : offset + 4 + size]), np.float32) if size else None
+            offset += 4 + size
+            prints = Fingerprints((code,), int(quality), features, features.width, features.height, clip)
+            collection.add(item_id, prints)
+        return collection
+
+
+class Fingerprinter:
+    def __init__(self, config: MatcherConfig, clip=None) -> None:
+        self.config = config
+        self.clip = clip
+
+    def decode(self, data: bytes, *, reference: bool) -> DecodedImage:
+        side = self.config.reference_side if reference else self.config.query_side
+        return decode(data, max_pixels=self.config.max_pixels, max_side=side)
+
+    def fingerprint(self, data: bytes, *, reference: bool) -> Fingerprints:
+        return self.of_image(self.decode(data, reference=reference), reference=reference)
+
+    def of_image(self, image: DecodedImage, *, reference: bool) -> Fingerprints:
+        hashes = pdq.pdq_dihedral(image.rgb)
+        gray = image.gray()
+        budget = self.config.reference_features if reference else self.config.query_features
+        features = local.extract(gray, max_features=budget, spread=reference)
+        embedding = self.clip.embed(image.rgb) if self.clip is not None else None
+        return Fingerprints(
+            pdq_variants=tuple(h.code for h in hashes),
+            pdq_quality=hashes[0].quality,
+            features=features,
+            width=image.width,
+            height=image.height,
+            clip=embedding,
+        )
+
+    def mirrored_features(self, image: DecodedImage, *, reference: bool) -> local.LocalFeatures:
+        budget = self.config.reference_features if reference else self.config.query_features
+        return local.extract(local.mirror(image.gray()), max_features=budget, spread=reference)
+
+
+def limit_native_threads() -> None:
+    """One thread per process for OpenCV, FAISS and BLAS: replicas and workers scale out, and idle spinning
+    threads on a shared core cost more than they give on small per-image work."""
+    cv2.setNumThreads(1)
+    faiss.omp_set_num_threads(1)
+    threadpool_limits(1)
+
+
+class Matcher:
+    """Decides which references a copy shows, or which copies a reference appears in."""
+
+    def __init__(self, config: MatcherConfig, fingerprinter: Fingerprinter) -> None:
+        self.config = config
+        self.fingerprinter = fingerprinter
+
+    def match_copy(
+        self, copy_id: str, prints: Fingerprints, references: Collection, *, image: DecodedImage | None = None
+    ) -> list[Decision]:
+        """References that the discovered image `prints` copies, best first (usually zero or one)."""
+        decided = self._by_pdq(prints.pdq_variants, prints.pdq_quality, references, copy_id=copy_id, reverse=False)
+        if decided:
+            return decided
+        found = self._by_features(copy_id, prints, references, mirrored=False)
+        if found or image is None:
+            return found
+        mirrored = self.fingerprinter.mirrored_features(image, reference=False)
+        found = self._by_features(copy_id, prints, references, mirrored=True, features=mirrored)
+        if found:
+            return found
+        return self._by_regions(copy_id, image, references)
+
+    def _by_regions(self, copy_id: str, image: DecodedImage, references: Collection) -> list[Decision]:
+        """Match each photograph found inside a page capture on its own."""
+        for x, y, width, height in photo_regions(image.rgb):
+            pixels = image.rgb[y : y + height, x : x + width]
+            if max(width, height) < REGION_MIN_SIDE:
+                factor = REGION_MIN_SIDE / max(width, height)
+                size = (round(width * factor), round(height * factor))
+                pixels = cv2.resize(pixels, size, interpolation=cv2.INTER_CUBIC)
+            part = DecodedImage(
+                rgb=np.ascontiguousarray(pixels),
+                original_width=width,
+                original_height=height,
+                image_format=image.image_format,
+            )
+            prints = self.fingerprinter.of_image(part, reference=False)
+            found = self._by_pdq(prints.pdq_variants, prints.pdq_quality, references, copy_id=copy_id, reverse=False)
+            found = found or self._by_features(copy_id, prints, references, mirrored=False)
+            if found:
+                return [dataclasses.replace(d, transforms=(*d.transforms, "screenshot")) for d in found]
+        return []
+
+    def match_reference(
+        self, reference_id: str, prints: Fingerprints, copies: Collection, *, image: DecodedImage | None = None
+    ) -> list[Decision]:
+        """Discovered images that copy the new reference `prints`, best first."""
+        decisions: dict[str, Decision] = {}
+        for decision in self._by_pdq(
+            prints.pdq_variants, prints.pdq_quality, copies, copy_id=reference_id, reverse=True
+        ):
+            decisions[decision.copy_id] = decision
+        passes = [(prints.features, False)]
+        if image is not None:
+            passes.append((self.fingerprinter.mirrored_features(image, reference=True), True))
+        for features, mirrored in passes:
+            for votes in copies.descriptors.vote(
+                features.descriptors[: self.config.vote_features],
+                max_distance=self.config.descriptor_max_distance,
+                top=max(self.config.verify_candidates * 4, 16),
+            ):
+                copy_id = votes.item_id
+                if copy_id in decisions or votes.votes < self.config.min_votes:
+                    continue
+                verification = local.verify(copies.features[copy_id], features, mirrored=mirrored)
+                if verification is not None and mirrored:
+                    verification = local.flip_region(verification)
+                decision = self._from_verification(reference_id, copy_id, verification, None)
+                if decision is not None:
+                    decisions[copy_id] = decision
+        return sorted(decisions.values(), key=lambda d: -d.score)
+
+    def _by_pdq(
+        self, variants: tuple[bytes, ...], quality: int, collection: Collection, *, copy_id: str, reverse: bool
+    ) -> list[Decision]:
+        if quality < self.config.pdq_min_quality:
+            return []
+        threshold = self.config.pdq_max_distance
+        decisions = []
+        for hit in collection.hashes.search(list(variants), max_distance=threshold):
+            if collection.quality.get(hit.item_id, 0) < self.config.pdq_min_quality:
+                continue
+            transforms = ("reencode",) + _dihedral_transform(hit.variant)
+            evidence = (SignalEvidence("pdq", hit.distance, threshold),)
+            reference_id, found_copy = (copy_id, hit.item_id) if reverse else (hit.item_id, copy_id)
+            decisions.append(
+                Decision(
+                    reference_id=reference_id,
+                    copy_id=found_copy,
+                    score=score_for_pdq(hit.distance, threshold),
+                    signals=evidence,
+                    region=(0.0, 0.0, 1.0, 1.0),
+                    transforms=transforms,
+                )
+            )
+        return sorted(decisions, key=lambda d: -d.score)
+
+    def _by_features(
+        self,
+        copy_id: str,
+        prints: Fingerprints,
+        references: Collection,
+        *,
+        mirrored: bool,
+        features: local.LocalFeatures | None = None,
+    ) -> list[Decision]:
+        query = features if features is not None else prints.features
+        candidates = [
+            votes.item_id
+            for votes in references.descriptors.vote(
+                query.descriptors[: self.config.vote_features],
+                max_distance=self.config.descriptor_max_distance,
+                top=self.config.verify_candidates,
+            )
+            if votes.votes >= self.config.min_votes
+        ]
+        similarities: dict[str, float] = {}
+        if prints.clip is not None and references.embeddings is not None and not mirrored:
+            for hit in references.embeddings.search(
+                prints.clip, k=self.config.clip_candidates, min_similarity=self.config.clip_min_similarity
+            ):
+                similarities[hit.item_id] = hit.distance
+                if hit.item_id not in candidates:
+                    candidates.append(hit.item_id)
+        decisions = []
+        for reference_id in candidates:
+            verification = local.verify(query, references.features[reference_id], mirrored=mirrored)
+            decision = self._from_verification(reference_id, copy_id, verification, similarities.get(reference_id))
+            if decision is not None:
+                decisions.append(decision)
+        return sorted(decisions, key=lambda d: -d.score)
+
+    def _from_verification(
+        self,
+        reference_id: str,
+        copy_id: str,
+        verification: local.Verification | None,
+        similarity: float | None,
+    ) -> Decision | None:
+        if verification is None or verification.inliers < self.config.min_inliers:
+            return None
+        ratio = verification.inliers / max(verification.matches, 1)
+        if ratio < self.config.min_inlier_ratio and verification.inliers < self.config.confident_inliers:
+            return None
+        signals = [SignalEvidence("local_features", float(verification.inliers), float(self.config.min_inliers))]
+        if similarity is not None:
+            threshold = round(1.0 - self.config.clip_min_similarity, 4)
+            signals.append(SignalEvidence("clip", round(1.0 - similarity, 4), threshold))
+        return Decision(
+            reference_id=reference_id,
+            copy_id=copy_id,
+            score=score_for_inliers(verification.inliers, self.config.min_inliers),
+            signals=tuple(signals),
+            inliers=verification.inliers,
+            region=verification.region,
+            transforms=guess_transforms(verification),
+        )
+
+
+def _dihedral_transform(variant: int) -> tuple[str, ...]:
+    name = pdq.DIHEDRAL[variant]
+    if name == "original":
+        return ()
+    if name.startswith("rotate"):
+        return ("rotate",)
+    return ("mirror",) if name.startswith("mirror") else ("mirror", "rotate")
+
+
+def guess_transforms(verification: local.Verification) -> tuple[str, ...]:
+    guesses = ["reencode"]
+    if verification.mirrored:
+        guesses.append("mirror")
+    if abs(verification.rotation_degrees) > 1.5:
+        guesses.append("rotate")
+    if verification.coverage < 0.85:
+        guesses.append("crop")
+    if abs(verification.scale - 1.0) > 0.1:
+        guesses.append("resize")
+    if verification.share_of_copy < 0.6:
+        guesses.append("screenshot")
+    elif verification.share_of_copy < 0.95:
+        guesses.append("letterbox")
+    return tuple(guesses)
+
+
+def score_for_pdq(distance: float, threshold: int) -> float:
+    """1 for identical hashes, 0.5 at the threshold; PDQ distances of unrelated images sit near 128."""
+    if distance <= threshold:
+        return round(1.0 - 0.5 * distance / max(threshold, 1), 4)
+    return round(max(0.0, 0.5 * (1 - (distance - threshold) / (128 - threshold))), 4)
+
+
+def score_for_inliers(inliers: int, threshold: int) -> float:
+    """0.5 at the inlier threshold, rising towards 1 as more keypoints agree on one geometry."""
+    if inliers < threshold:
+        return round(0.5 * inliers / max(threshold, 1), 4)
+    return round(1.0 - 0.5 * float(np.exp(-(inliers - threshold) / threshold)), 4)

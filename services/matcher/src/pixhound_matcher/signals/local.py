@@ -1,0 +1,186 @@
+"""Local features (ORB) with geometric verification: the signal that survives crops, overlays and screenshots.
+
+Global hashes see the whole frame, so a tight crop or a photo shown small inside a page
+screenshot defeats them. Keypoints with binary descriptors match piece by piece; a RANSAC
+fit of an affine transform then keeps only the pairs that agree on one geometry, which
+rejects look-alikes and tells where in the original the copy comes from.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+DESCRIPTOR_BYTES = 32
+GRID = 4
+
+
+@dataclass(frozen=True)
+class LocalFeatures:
+    points: np.ndarray
+    descriptors: np.ndarray
+    width: int
+    height: int
+
+    def __len__(self) -> int:
+        return int(self.points.shape[0])
+
+    def to_bytes(self) -> bytes:
+        header = np.array([self.width, self.height, len(self)], dtype=np.uint16).tobytes()
+        return header + self.points.astype(np.uint16).tobytes() + self.descriptors.tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> LocalFeatures:
+        width, height, count = (int(v) for v in np.frombuffer(data[:6], dtype=np.uint16))
+        points_end = 6 + count * 4
+        points = np.frombuffer(data[6:points_end], dtype=np.uint16).reshape(count, 2).astype(np.float32)
+        descriptors = np.frombuffer(data[points_end:], dtype=np.uint8).reshape(count, DESCRIPTOR_BYTES)
+        return cls(points=points, descriptors=descriptors, width=width, height=height)
+
+
+@dataclass(frozen=True)
+class Verification:
+    inliers: int
+    matches: int
+    affine: np.ndarray
+    region: tuple[float, float, float, float]
+    coverage: float
+    share_of_copy: float
+    scale: float
+    rotation_degrees: float
+    mirrored: bool
+
+
+_detectors: dict[int, cv2.ORB] = {}
+
+
+def _orb(features: int) -> cv2.ORB:
+    detector = _detectors.get(features)
+    if detector is None:
+        detector = cv2.ORB_create(nfeatures=features, scaleFactor=1.2, nlevels=8, edgeThreshold=15, fastThreshold=12)
+        _detectors[features] = detector
+    return detector
+
+
+def extract(gray: np.ndarray, *, max_features: int, spread: bool = True) -> LocalFeatures:
+    """Keypoints and descriptors, most distinctive first; with `spread`, ranked cell by cell over a grid so that
+    any prefix covers the whole frame and a crop keeps its share."""
+    height, width = gray.shape
+    candidates = max_features * 3 if spread else max_features
+    keypoints, descriptors = _orb(candidates).detectAndCompute(gray, None)
+    if descriptors is None or not keypoints:
+        return LocalFeatures(np.zeros((0, 2), np.float32), np.zeros((0, DESCRIPTOR_BYTES), np.uint8), width, height)
+    points = np.array([kp.pt for kp in keypoints], dtype=np.float32)
+    responses = np.array([kp.response for kp in keypoints], dtype=np.float32)
+    keep = _spread(points, responses, width, height, max_features) if spread else np.argsort(-responses, kind="stable")
+    return LocalFeatures(points[keep], descriptors[keep], width, height)
+
+
+def _spread(points: np.ndarray, responses: np.ndarray, width: int, height: int, budget: int) -> np.ndarray:
+    cells = np.minimum(GRID - 1, (points[:, 1] * GRID / max(height, 1)).astype(int)) * GRID + np.minimum(
+        GRID - 1, (points[:, 0] * GRID / max(width, 1)).astype(int)
+    )
+    order = np.lexsort((-responses, cells))
+    ranked_in_cell = np.empty(len(points), dtype=int)
+    sorted_cells = cells[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_cells)) + 1]
+    for start, end in zip(starts, np.r_[starts[1:], len(order)], strict=True):
+        ranked_in_cell[order[start:end]] = np.arange(end - start)
+    return np.lexsort((-responses, ranked_in_cell))[:budget]
+
+
+def mirror(gray: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(gray[:, ::-1])
+
+
+_matcher = cv2.BFMatcher(cv2.NORM_HAMMING, crossCheck=False)
+
+
+def pair(query: LocalFeatures, reference: LocalFeatures, *, ratio: float = 0.85) -> tuple[np.ndarray, np.ndarray]:
+    """Mutually plausible descriptor pairs (Lowe's ratio test), as index arrays into query and reference."""
+    if len(query) < 2 or len(reference) < 2:
+        return np.zeros(0, int), np.zeros(0, int)
+    found = _matcher.knnMatch(query.descriptors, reference.descriptors, k=2)
+    query_index, reference_index = [], []
+    for candidates in found:
+        if len(candidates) == 2 and candidates[0].distance < ratio * candidates[1].distance:
+            query_index.append(candidates[0].queryIdx)
+            reference_index.append(candidates[0].trainIdx)
+    return np.array(query_index, dtype=int), np.array(reference_index, dtype=int)
+
+
+def verify(
+    query: LocalFeatures,
+    reference: LocalFeatures,
+    *,
+    mirrored: bool = False,
+    pairs: tuple[np.ndarray, np.ndarray] | None = None,
+    tolerance: float = 0.012,
+    min_matches: int = 6,
+) -> Verification | None:
+    """Fit an affine map from the reference into the query; None when no plausible geometry explains the pairs.
+
+    `pairs` (query indexes, reference indexes) come from the index search when there is one;
+    otherwise descriptors are paired here with Lowe's ratio test.
+    """
+    query_index, reference_index = pairs if pairs is not None else pair(query, reference)
+    if len(query_index) < min_matches:
+        return None
+    source = reference.points[reference_index].reshape(-1, 1, 2)
+    target = query.points[query_index].reshape(-1, 1, 2)
+    threshold = max(2.0, tolerance * max(query.width, query.height))
+    affine, mask = cv2.estimateAffine2D(
+        source, target, method=cv2.RANSAC, ransacReprojThreshold=threshold, maxIters=2000, confidence=0.995
+    )
+    if affine is None or mask is None:
+        return None
+    inliers = int(mask.sum())
+    linear = affine[:, :2]
+    determinant = float(np.linalg.det(linear))
+    if determinant <= 0:
+        return None
+    singular = np.linalg.svd(linear, compute_uv=False)
+    scale = float(np.sqrt(determinant))
+    if not (0.05 <= scale <= 20) or singular[0] / max(singular[1], 1e-9) > 1.6:
+        return None
+    rotation = float(np.degrees(np.arctan2(linear[1, 0], linear[0, 0])))
+    region, coverage = _region_of_reference(affine, query, reference)
+    shown_area = coverage * reference.width * reference.height * determinant
+    share_of_copy = round(min(1.0, shown_area / max(query.width * query.height, 1)), 4)
+    return Verification(
+        inliers=inliers,
+        matches=len(query_index),
+        affine=affine,
+        region=region,
+        coverage=coverage,
+        share_of_copy=share_of_copy,
+        scale=scale,
+        rotation_degrees=rotation,
+        mirrored=mirrored,
+    )
+
+
+def _region_of_reference(
+    affine: np.ndarray, query: LocalFeatures, reference: LocalFeatures
+) -> tuple[tuple[float, float, float, float], float]:
+    """The part of the original visible in the copy (x, y, width, height as fractions), and its area fraction."""
+    full = np.vstack([affine, [0.0, 0.0, 1.0]])
+    inverse = np.linalg.inv(full)
+    corners = np.array([[0, 0, 1], [query.width, 0, 1], [0, query.height, 1], [query.width, query.height, 1]]).T
+    projected = (inverse @ corners)[:2].T
+    low = np.clip(projected.min(axis=0), 0, [reference.width, reference.height])
+    high = np.clip(projected.max(axis=0), 0, [reference.width, reference.height])
+    high = np.maximum(high, low)
+    width, height = float(reference.width), float(reference.height)
+    region = (low[0] / width, low[1] / height, (high[0] - low[0]) / width, (high[1] - low[1]) / height)
+    coverage = float(region[2] * region[3])
+    return tuple(round(float(v), 4) for v in region), round(coverage, 4)
+
+
+def flip_region(verification: Verification) -> Verification:
+    """The region found in a mirrored reference, expressed in the reference as uploaded."""
+    x, y, width, height = verification.region
+    return dataclasses.replace(verification, region=(round(1.0 - x - width, 4), y, width, height))

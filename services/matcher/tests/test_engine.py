@@ -1,0 +1,145 @@
+"""The matching cascade on copies a thief makes: what is found, with which evidence, and what is refused."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import ImageEnhance
+
+from pixhound_matcher.engine import (
+    Collection,
+    Fingerprinter,
+    Matcher,
+    MatcherConfig,
+    limit_native_threads,
+    score_for_inliers,
+    score_for_pdq,
+)
+
+CONFIG = MatcherConfig()
+REFERENCE_SEEDS = range(1, 9)
+
+
+@pytest.fixture(scope="module")
+def originals(thief):
+    return {f"photo-{seed}": thief.photo(seed) for seed in REFERENCE_SEEDS}
+
+
+@pytest.fixture(scope="module")
+def fingerprinter() -> Fingerprinter:
+    limit_native_threads()
+    return Fingerprinter(CONFIG)
+
+
+@pytest.fixture(scope="module")
+def references(originals, fingerprinter, thief) -> Collection:
+    collection = Collection()
+    for name, image in originals.items():
+        collection.add(name, fingerprinter.fingerprint(thief.encode(image, quality=92), reference=True))
+    return collection
+
+
+def match(fingerprinter: Fingerprinter, references: Collection, data: bytes):
+    image = fingerprinter.decode(data, reference=False)
+    prints = fingerprinter.of_image(image, reference=False)
+    return Matcher(CONFIG, fingerprinter).match_copy("copy", prints, references, image=image)
+
+
+COPIES = {
+    "reencoded small": lambda im, t: t.encode(im.resize((320, 224)), quality=20),
+    "png": lambda im, t: t.encode(im.resize((500, 350)), "PNG"),
+    "grayscale": lambda im, t: t.encode(im.convert("L")),
+    "brighter": lambda im, t: t.encode(ImageEnhance.Brightness(im).enhance(1.35)),
+    "mirrored": lambda im, t: t.encode(t.mirror(im)),
+    "rotated 7 degrees": lambda im, t: t.encode(im.rotate(7, resample=3, expand=False)),
+    "tight crop 30%": lambda im, t: t.encode(t.crop(im, (0.4, 0.35, 0.55, 0.55))),
+    "corner crop": lambda im, t: t.encode(t.crop(im, (0.0, 0.0, 0.6, 0.6))),
+    "mirrored crop": lambda im, t: t.encode(t.mirror(t.crop(im, (0.2, 0.2, 0.6, 0.6)))),
+    "text band": lambda im, t: t.encode(t.overlay_text(im)),
+    "page screenshot": lambda im, t: t.encode(t.screenshot(im), "PNG"),
+    "stretched": lambda im, t: t.encode(im.resize((int(im.width * 1.25), im.height))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COPIES))
+def test_copy_is_matched_to_its_original(name, originals, fingerprinter, references, thief):
+    data = COPIES[name](originals["photo-3"], thief)
+    decisions = match(fingerprinter, references, data)
+    assert decisions, f"{name}: no match"
+    best = decisions[0]
+    assert best.reference_id == "photo-3"
+    assert 0.5 <= best.score <= 1.0
+    assert best.signals and best.region is not None
+
+
+@pytest.mark.parametrize("seed", [101, 102, 103, 104, 105, 106])
+def test_unrelated_photos_match_nothing(seed, fingerprinter, references, thief):
+    assert match(fingerprinter, references, thief.encode(thief.photo(seed))) == []
+
+
+def test_unrelated_page_matches_nothing(fingerprinter, references, thief):
+    assert match(fingerprinter, references, thief.encode(thief.screenshot(thief.photo(150)), "PNG")) == []
+
+
+def test_crop_evidence_names_the_region_and_the_transformation(originals, fingerprinter, references, thief):
+    data = thief.encode(thief.crop(originals["photo-5"], (0.5, 0.4, 0.45, 0.5)))
+    best = match(fingerprinter, references, data)[0]
+    x, y, width, height = best.region
+    assert 0.42 <= x <= 0.58 and 0.32 <= y <= 0.48, best.region
+    assert 0.35 <= width <= 0.55 and 0.4 <= height <= 0.6, best.region
+    assert "crop" in best.transforms and best.inliers >= CONFIG.min_inliers
+    assert best.signals[0].signal == "local_features"
+
+
+def test_mirror_is_reported(originals, fingerprinter, references, thief):
+    best = match(
+        fingerprinter, references, thief.encode(thief.mirror(thief.crop(originals["photo-2"], (0.1, 0.1, 0.7, 0.7))))
+    )[0]
+    assert "mirror" in best.transforms
+
+
+def test_screenshot_is_reported(originals, fingerprinter, references, thief):
+    best = match(fingerprinter, references, thief.encode(thief.screenshot(originals["photo-4"]), "PNG"))[0]
+    assert best.reference_id == "photo-4" and "screenshot" in best.transforms
+
+
+def test_whole_frame_copy_is_decided_by_pdq(originals, fingerprinter, references, thief):
+    best = match(fingerprinter, references, thief.encode(originals["photo-6"].resize((400, 280)), quality=40))[0]
+    assert best.signals[0].signal == "pdq" and best.signals[0].distance <= CONFIG.pdq_max_distance
+
+
+def test_a_new_reference_finds_copies_discovered_before(originals, fingerprinter, thief):
+    discovered = Collection()
+    copies = {
+        "page-crop": thief.encode(thief.crop(originals["photo-7"], (0.3, 0.3, 0.6, 0.6))),
+        "page-mirror": thief.encode(thief.mirror(originals["photo-7"])),
+        "page-other": thief.encode(thief.photo(120)),
+    }
+    for copy_id, data in copies.items():
+        discovered.add(copy_id, fingerprinter.fingerprint(data, reference=False))
+    image = fingerprinter.decode(thief.encode(originals["photo-7"], quality=92), reference=True)
+    prints = fingerprinter.of_image(image, reference=True)
+    decisions = Matcher(CONFIG, fingerprinter).match_reference("photo-7", prints, discovered, image=image)
+    assert sorted(d.copy_id for d in decisions) == ["page-crop", "page-mirror"]
+    assert all(d.reference_id == "photo-7" for d in decisions)
+
+
+def test_collection_snapshot_round_trip(originals, fingerprinter, references, thief):
+    restored = Collection.restore(references.snapshot())
+    assert len(restored) == len(references)
+    data = thief.encode(thief.crop(originals["photo-1"], (0.2, 0.2, 0.5, 0.5)))
+    image = fingerprinter.decode(data, reference=False)
+    prints = fingerprinter.of_image(image, reference=False)
+    matcher = Matcher(CONFIG, fingerprinter)
+    assert [d.reference_id for d in matcher.match_copy("c", prints, restored, image=image)][:1] == ["photo-1"]
+
+
+def test_snapshot_refuses_foreign_bytes():
+    with pytest.raises(ValueError):
+        Collection.restore(b"not a snapshot")
+
+
+def test_scores_are_calibrated_around_the_threshold():
+    assert score_for_pdq(0, 31) == 1.0 and score_for_pdq(31, 31) == 0.5 and score_for_pdq(128, 31) == 0.0
+    assert score_for_inliers(14, 14) == 0.5 and score_for_inliers(7, 14) == 0.25
+    values = [score_for_inliers(n, 14) for n in range(0, 200, 5)]
+    assert values == sorted(values) and all(0 <= v <= 1 for v in values)
