@@ -36,7 +36,7 @@ def percentile(values: list[float], q: float) -> float:
     return round(float(np.percentile(values, q)) * 1000, 2)
 
 
-def run(size: int, indexed: int, query_descriptors: int, queries: int, seed: int) -> dict:
+def run(size: int, indexed: int, query_descriptors: int, queries: int, seed: int, features_on: bool) -> dict:
     rng = np.random.default_rng(seed)
     before = rss_mib()
     started = time.perf_counter()
@@ -49,6 +49,8 @@ def run(size: int, indexed: int, query_descriptors: int, queries: int, seed: int
     hash_build = time.perf_counter() - started
     hash_memory = rss_mib() - before
 
+    if not features_on:
+        return _pdq_only(size, hashes, hash_build, hash_memory, queries, rng)
     before = rss_mib()
     started = time.perf_counter()
     features = LocalFeatureIndex(inverted_threshold=min(2_000_000, size * indexed - 1))
@@ -101,17 +103,37 @@ def run(size: int, indexed: int, query_descriptors: int, queries: int, seed: int
     }
 
 
+def _pdq_only(size: int, hashes: HashIndex, build: float, memory: float, queries: int, rng) -> dict:
+    times = []
+    for _ in range(queries):
+        variants = [rng.integers(0, 256, 32, dtype=np.uint8).tobytes() for _ in range(8)]
+        started = time.perf_counter()
+        hashes.search(variants, max_distance=31)
+        times.append(time.perf_counter() - started)
+    return {
+        "references": size,
+        "hash_index": hashes.kind,
+        "pdq_p50_ms": percentile(times, 50),
+        "pdq_p99_ms": percentile(times, 99),
+        "pdq_bytes_per_reference": round(memory * 2**20 / size),
+        "build_s": round(build, 1),
+        "features": "not measured at this size",
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--indexed", type=int, default=32, help="descriptors per reference in the vote index")
-    parser.add_argument("--query-descriptors", type=int, default=300)
+    parser.add_argument("--indexed", type=int, default=128, help="descriptors per reference in the vote index")
+    parser.add_argument("--query-descriptors", type=int, default=400)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--features-up-to", type=int, default=10**9, help="skip the feature index above this size")
     args = parser.parse_args()
     limit_native_threads()
     for size in (int(s) for s in args.sizes.split(",")):
-        result = run(size, args.indexed, args.query_descriptors, args.queries, args.seed)
+        features_on = size <= args.features_up_to
+        result = run(size, args.indexed, args.query_descriptors, args.queries, args.seed, features_on)
         sys.stdout.write(json.dumps(result) + "\n")
         sys.stdout.flush()
     return 0

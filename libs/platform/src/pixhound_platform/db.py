@@ -103,13 +103,13 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
 class Database:
     """An engine and a session factory, created when the service starts."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 5, max_overflow: int = 5) -> None:
         self.url = url
         kwargs: dict = {"echo": echo, "pool_pre_ping": True}
         if url.startswith("sqlite"):
             kwargs = {"echo": echo, "connect_args": {"timeout": 30}}
         else:
-            kwargs.update(pool_size=5, max_overflow=5)
+            kwargs.update(pool_size=pool_size, max_overflow=max_overflow)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _tune_sqlite)

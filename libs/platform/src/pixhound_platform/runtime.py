@@ -92,7 +92,11 @@ class ServiceRuntime:
         settings = self.settings
         if settings.effective_database_url.startswith("sqlite"):
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.database = Database(settings.effective_database_url)
+        self.database = Database(
+            settings.effective_database_url,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
+        )
         self.objects = build_object_store(settings)
         await self.objects.ensure_ready()
         self.bus = self._shared_bus or build_bus(settings)

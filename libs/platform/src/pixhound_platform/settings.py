@@ -28,6 +28,8 @@ class ServiceSettings(BaseSettings):
     database_url: str = Field(
         default="", description="SQLAlchemy async URL (postgresql+asyncpg://…); empty means SQLite in data_dir"
     )
+    database_pool_size: int = Field(default=5, ge=1, description="PostgreSQL connections kept open")
+    database_max_overflow: int = Field(default=5, ge=0, description="Extra PostgreSQL connections under load")
     data_dir: Path = Field(
         default=Path(".local/embedded"), description="Folder for embedded SQLite files, objects and mail"
     )

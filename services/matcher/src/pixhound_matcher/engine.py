@@ -48,8 +48,9 @@ class MatcherConfig:
     descriptor_max_distance: int = 64
     verify_candidates: int = 3
     min_votes: int = 4
-    indexed_features: int = 64
+    indexed_features: int = 128
     vote_features: int = 400
+    vote_ratio: float = 1.0
     clip_candidates: int = 3
     clip_min_similarity: float = 0.80
 
@@ -90,7 +91,7 @@ class Decision:
 class Collection:
     """Fingerprinted items (reference photos, or discovered images) with one index per signal."""
 
-    indexed_features: int = 64
+    indexed_features: int = 128
     hashes: HashIndex = field(default_factory=lambda: HashIndex(pdq.BITS))
     descriptors: LocalFeatureIndex = field(default_factory=LocalFeatureIndex)
     embeddings: VectorIndex | None = None
@@ -133,7 +134,7 @@ class Collection:
         return buffer.getvalue()
 
     @classmethod
-    def restore(cls, data: bytes, indexed_features: int = 64) -> Collection:
+    def restore(cls, data: bytes, indexed_features: int = 128) -> Collection:
         if not data.startswith(SNAPSHOT_MAGIC):
             raise ValueError("not a collection snapshot")
         view, offset = memoryview(data), len(SNAPSHOT_MAGIC)
@@ -311,6 +312,7 @@ class Matcher:
                 query.descriptors[: self.config.vote_features],
                 max_distance=self.config.descriptor_max_distance,
                 top=self.config.verify_candidates,
+                ratio=self.config.vote_ratio,
             )
             if votes.votes >= self.config.min_votes
         ]

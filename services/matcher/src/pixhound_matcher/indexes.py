@@ -241,10 +241,10 @@ class LocalFeatureIndex:
         self._descriptors = [everything]
         self._owners = [np.concatenate(self._owners)]
         self._positions = [np.concatenate(self._positions)]
-        lists = int(min(65_536, len(everything) // 40, max(64, 4 * np.sqrt(len(everything)))))
+        lists = int(min(4096, len(everything) // 40, max(64, 4 * np.sqrt(len(everything)))))
         quantizer = faiss.IndexBinaryFlat(self.bits)
         inverted = faiss.IndexBinaryIVF(quantizer, self.bits, lists)
-        sample = everything[np.random.default_rng(0).choice(len(everything), min(len(everything), lists * 64), False)]
+        sample = everything[np.random.default_rng(0).choice(len(everything), min(len(everything), lists * 39), False)]
         inverted.train(sample)
         inverted.add(everything)
         inverted.nprobe = self.probes
@@ -252,7 +252,13 @@ class LocalFeatureIndex:
         self._trained_on = len(everything)
 
     def vote(
-        self, descriptors: np.ndarray, *, max_distance: int = 64, neighbours: int = 2, top: int = 4
+        self,
+        descriptors: np.ndarray,
+        *,
+        max_distance: int = 64,
+        neighbours: int = 2,
+        top: int = 4,
+        ratio: float = 1.0,
     ) -> list[Votes]:
         """References sharing the most descriptors with the query, best first, with the descriptor pairs."""
         if not self._count or not len(descriptors):
@@ -261,8 +267,12 @@ class LocalFeatureIndex:
             self._owners = [np.concatenate(self._owners)]
             self._positions = [np.concatenate(self._positions)]
         owners, positions = self._owners[0], self._positions[0]
-        distances, labels = self._index.search(np.ascontiguousarray(descriptors), neighbours)
+        distances, labels = self._index.search(np.ascontiguousarray(descriptors), max(neighbours, 2))
         close = (labels >= 0) & (distances <= max_distance)
+        if ratio < 1.0:
+            distinctive = distances[:, 0] < ratio * distances[:, 1]
+            close[:, 0] &= distinctive
+            close[:, 1:] = False
         query_rows = np.nonzero(close)[0]
         found = labels[close]
         found_distances = distances[close]
