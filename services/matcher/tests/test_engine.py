@@ -143,3 +143,10 @@ def test_scores_are_calibrated_around_the_threshold():
     assert score_for_inliers(14, 14) == 0.5 and score_for_inliers(7, 14) == 0.25
     values = [score_for_inliers(n, 14) for n in range(0, 200, 5)]
     assert values == sorted(values) and all(0 <= v <= 1 for v in values)
+
+
+def test_stretched_crop_reports_the_aspect_change(originals, fingerprinter, references, thief):
+    part = thief.crop(originals["photo-8"], (0.2, 0.2, 0.6, 0.6))
+    stretched = part.resize((int(part.width * 1.3), part.height))
+    best = match(fingerprinter, references, thief.encode(stretched))[0]
+    assert best.reference_id == "photo-8" and {"crop", "aspect"} <= set(best.transforms)

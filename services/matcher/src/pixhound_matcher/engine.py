@@ -30,7 +30,6 @@ from pixhound_matcher.signals import local, pdq
 
 SNAPSHOT_MAGIC = b"PXCOL1"
 REGION_MIN_SIDE = 480
-TRANSFORMS = ("reencode", "resize", "crop", "mirror", "rotate", "aspect", "overlay", "screenshot", "letterbox")
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,6 @@ class MatcherConfig:
     min_votes: int = 4
     indexed_features: int = 128
     vote_features: int = 400
-    vote_ratio: float = 1.0
     clip_candidates: int = 3
     clip_min_similarity: float = 0.80
 
@@ -312,7 +310,6 @@ class Matcher:
                 query.descriptors[: self.config.vote_features],
                 max_distance=self.config.descriptor_max_distance,
                 top=self.config.verify_candidates,
-                ratio=self.config.vote_ratio,
             )
             if votes.votes >= self.config.min_votes
         ]
@@ -378,6 +375,8 @@ def guess_transforms(verification: local.Verification) -> tuple[str, ...]:
         guesses.append("crop")
     if abs(verification.scale - 1.0) > 0.1:
         guesses.append("resize")
+    if verification.anisotropy > 1.08:
+        guesses.append("aspect")
     if verification.share_of_copy < 0.6:
         guesses.append("screenshot")
     elif verification.share_of_copy < 0.95:

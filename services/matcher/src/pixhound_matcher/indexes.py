@@ -258,7 +258,6 @@ class LocalFeatureIndex:
         max_distance: int = 64,
         neighbours: int = 2,
         top: int = 4,
-        ratio: float = 1.0,
     ) -> list[Votes]:
         """References sharing the most descriptors with the query, best first, with the descriptor pairs."""
         if not self._count or not len(descriptors):
@@ -267,12 +266,8 @@ class LocalFeatureIndex:
             self._owners = [np.concatenate(self._owners)]
             self._positions = [np.concatenate(self._positions)]
         owners, positions = self._owners[0], self._positions[0]
-        distances, labels = self._index.search(np.ascontiguousarray(descriptors), max(neighbours, 2))
+        distances, labels = self._index.search(np.ascontiguousarray(descriptors), neighbours)
         close = (labels >= 0) & (distances <= max_distance)
-        if ratio < 1.0:
-            distinctive = distances[:, 0] < ratio * distances[:, 1]
-            close[:, 0] &= distinctive
-            close[:, 1:] = False
         query_rows = np.nonzero(close)[0]
         found = labels[close]
         found_distances = distances[close]

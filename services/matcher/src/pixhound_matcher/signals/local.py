@@ -50,6 +50,7 @@ class Verification:
     coverage: float
     share_of_copy: float
     scale: float
+    anisotropy: float
     rotation_degrees: float
     mirrored: bool
 
@@ -158,6 +159,7 @@ def verify(
         coverage=coverage,
         share_of_copy=share_of_copy,
         scale=scale,
+        anisotropy=round(float(singular[0] / max(singular[1], 1e-9)), 4),
         rotation_degrees=rotation,
         mirrored=mirrored,
     )
