@@ -25,6 +25,7 @@ from pixhound_crawler.settings import CrawlerSettings
 from pixhound_platform.auth import issue_token
 from pixhound_platform.migrations import upgrade_async
 
+SCAN_LANES = 8
 SITE_FIELDS = (
     "name",
     "emails",
@@ -47,6 +48,7 @@ async def run_scan(
         bus="memory",
         object_store="local",
         allowed_networks=allow,
+        concurrency=SCAN_LANES,
         log_json=False,
         log_level="WARNING",
     )
@@ -66,7 +68,7 @@ async def run_scan(
                 return 2
             crawl_id = submitted.json()["id"]
             deadline = asyncio.get_running_loop().time() + timeout
-            while (await client.get(f"/v1/crawls/{crawl_id}")).json()["status"] != "completed":
+            while await _status(client, crawl_id) != "completed":
                 if asyncio.get_running_loop().time() > deadline:
                     sys.stderr.write("crawl did not finish in time\n")
                     return 3
@@ -74,6 +76,15 @@ async def run_scan(
         written = await export(app.state.runtime, crawl_id, out)
     sys.stderr.write(f"{written} image occurrences written to {out}\n")
     return 0
+
+
+async def _status(client: httpx.AsyncClient, crawl_id: str) -> str:
+    """The crawl's status; a failed poll (SQLite busy under load, say) is reported and polled again."""
+    response = await client.get(f"/v1/crawls/{crawl_id}")
+    if response.status_code != 200:
+        sys.stderr.write(f"crawl status unavailable ({response.status_code}); retrying\n")
+        return "unknown"
+    return response.json()["status"]
 
 
 async def export(runtime, crawl_id: str, out: Path) -> int:
