@@ -69,8 +69,6 @@ async def run_once(
             resolve_overrides="bench.test=127.0.0.1",
             host_delay_seconds=delay,
             concurrency=concurrency,
-            database_pool_size=40,
-            database_max_overflow=20,
             poll_seconds=0.2,
             log_json=False,
             log_level="WARNING",

@@ -22,10 +22,6 @@ class CrawlerSettings(ServiceSettings):
     max_redirects: int = Field(default=5, ge=0, description="Redirects followed (each hop checked)")
     host_delay_seconds: float = Field(default=1.0, ge=0, description="Minimum delay between two requests to one host")
     concurrency: int = Field(default=64, ge=1, description="Crawl lanes: leases worked on at once across hosts")
-    database_pool_size: int = Field(
-        default=20, ge=1, description="PostgreSQL connections kept open (crawl lanes share them)"
-    )
-    database_max_overflow: int = Field(default=20, ge=0, description="Extra PostgreSQL connections under load")
     poll_seconds: float = Field(default=0.5, gt=0, description="Frontier poll interval when idle")
     lease_seconds: float = Field(default=120.0, gt=0, description="How long a leased frontier URL stays reserved")
     max_connections_per_host: int = Field(default=1, ge=1, le=4, description="Requests in flight to one host at once")

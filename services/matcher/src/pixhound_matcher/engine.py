@@ -46,6 +46,8 @@ class MatcherConfig:
     confident_inliers: int = 25
     descriptor_max_distance: int = 64
     verify_candidates: int = 3
+    pdq_candidate_distance: int = 90
+    pdq_candidates: int = 2
     min_votes: int = 4
     indexed_features: int = 128
     vote_features: int = 400
@@ -237,7 +239,10 @@ class Matcher:
             found = self._by_pdq(prints.pdq_variants, prints.pdq_quality, references, copy_id=copy_id, reverse=False)
             found = found or self._by_features(copy_id, prints, references, mirrored=False)
             if found:
-                return [dataclasses.replace(d, transforms=(*d.transforms, "screenshot")) for d in found]
+                return [
+                    dataclasses.replace(d, transforms=tuple(dict.fromkeys((*d.transforms, "screenshot"))))
+                    for d in found
+                ]
         return []
 
     def match_reference(
@@ -313,6 +318,11 @@ class Matcher:
             )
             if votes.votes >= self.config.min_votes
         ]
+        for hit in references.hashes.search(
+            list(prints.pdq_variants), max_distance=self.config.pdq_candidate_distance, k=self.config.pdq_candidates
+        )[: self.config.pdq_candidates]:
+            if hit.item_id not in candidates:
+                candidates.append(hit.item_id)
         similarities: dict[str, float] = {}
         if prints.clip is not None and references.embeddings is not None and not mirrored:
             for hit in references.embeddings.search(

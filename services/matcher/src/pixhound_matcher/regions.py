@@ -13,8 +13,8 @@ import numpy as np
 
 WORK_WIDTH = 384
 BLOCK = 6
-MIN_SIDE = 40
-MAX_REGIONS = 3
+MIN_SIDE = 64
+MAX_REGIONS = 4
 
 
 def photo_regions(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
@@ -45,10 +45,12 @@ def photo_regions(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
     boxes = []
     for label in range(1, count):
         x, y, w, h, area = stats[label]
-        if w * BLOCK < MIN_SIDE or h * BLOCK < MIN_SIDE or area < 0.4 * w * h or not 0.25 <= w / h <= 4:
+        too_small = min(w, h) * BLOCK / scale < MIN_SIDE
+        if too_small or area < 0.4 * w * h or not 0.25 <= w / h <= 4:
             continue
         factor = BLOCK / scale
-        boxes.append((int(area), (int(x * factor), int(y * factor), int(w * factor), int(h * factor))))
+        fill = area / (w * h)
+        boxes.append((fill, (int(x * factor), int(y * factor), int(w * factor), int(h * factor))))
     boxes.sort(key=lambda pair: -pair[0])
     return [_clip(box, width, height) for _, box in boxes[:MAX_REGIONS]]
 
