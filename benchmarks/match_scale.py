@@ -61,7 +61,6 @@ def run(size: int, indexed: int, query_descriptors: int, queries: int, seed: int
         for n in range(count):
             features._ids.append(f"r{start + n}")
         features._owners.append(np.repeat(np.arange(start, start + count, dtype=np.int32), indexed))
-        features._positions.append(np.tile(np.arange(indexed, dtype=np.int16), count))
         features._descriptors.append(block.reshape(-1, 32))
         features._count += count * indexed
         if start == 0:

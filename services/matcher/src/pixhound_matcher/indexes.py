@@ -34,8 +34,6 @@ class Hit:
 class Votes:
     item_id: str
     votes: int
-    query_index: np.ndarray
-    item_index: np.ndarray
 
 
 class _Ids:
@@ -199,7 +197,6 @@ class LocalFeatureIndex:
         self._trained_on = 0
         self._ids = _Ids()
         self._owners: list[np.ndarray] = []
-        self._positions: list[np.ndarray] = []
         self._descriptors: list[np.ndarray] = []
         self._index: faiss.IndexBinary = faiss.IndexBinaryFlat(self.bits)
         self._count = 0
@@ -227,7 +224,6 @@ class LocalFeatureIndex:
         self._ids.append(item_id)
         descriptors = np.ascontiguousarray(descriptors, dtype=np.uint8)
         self._owners.append(np.full(len(descriptors), owner, dtype=np.int32))
-        self._positions.append(np.arange(len(descriptors), dtype=np.int16))
         self._descriptors.append(descriptors)
         self._count += len(descriptors)
         grown = self.kind == "ivf" and self._count > 8 * self._trained_on
@@ -240,7 +236,6 @@ class LocalFeatureIndex:
         everything = np.vstack(self._descriptors)
         self._descriptors = [everything]
         self._owners = [np.concatenate(self._owners)]
-        self._positions = [np.concatenate(self._positions)]
         lists = int(min(4096, len(everything) // 40, max(64, 4 * np.sqrt(len(everything)))))
         quantizer = faiss.IndexBinaryFlat(self.bits)
         inverted = faiss.IndexBinaryIVF(quantizer, self.bits, lists)
@@ -259,36 +254,23 @@ class LocalFeatureIndex:
         neighbours: int = 2,
         top: int = 4,
     ) -> list[Votes]:
-        """References sharing the most descriptors with the query, best first, with the descriptor pairs."""
+        """References sharing the most descriptors with the query, best first, with their vote counts."""
         if not self._count or not len(descriptors):
             return []
         if len(self._owners) > 1:
             self._owners = [np.concatenate(self._owners)]
-            self._positions = [np.concatenate(self._positions)]
-        owners, positions = self._owners[0], self._positions[0]
+        owners = self._owners[0]
         distances, labels = self._index.search(np.ascontiguousarray(descriptors), neighbours)
         close = (labels >= 0) & (distances <= max_distance)
         query_rows = np.nonzero(close)[0]
         found = labels[close]
-        found_distances = distances[close]
         found_owners = owners[found]
         counts = np.bincount(
             np.unique(query_rows.astype(np.int64) * (len(self._ids) + 1) + found_owners) % (len(self._ids) + 1),
             minlength=len(self._ids) + 1,
         )
         best = np.argsort(-counts)[:top]
-        result = []
-        for owner in best:
-            if counts[owner] == 0:
-                break
-            mine = np.flatnonzero(found_owners == owner)
-            mine = mine[np.argsort(found_distances[mine], kind="stable")]
-            query_index, item_index = query_rows[mine], positions[found[mine]].astype(int)
-            first_use = _first_occurrences(item_index) & _first_occurrences(query_index)
-            result.append(
-                Votes(self._ids.ids[int(owner)], int(counts[owner]), query_index[first_use], item_index[first_use])
-            )
-        return result
+        return [Votes(self._ids.ids[int(owner)], int(counts[owner])) for owner in best if counts[owner] > 0]
 
     def memory_bytes(self) -> int:
         return self._count * (self.bits // 8 + 4 + (8 if self.kind == "ivf" else 0))
@@ -310,12 +292,6 @@ class LocalFeatureIndex:
             index.add(item_id, descriptors[start : start + count])
             start += int(count)
         return index
-
-
-def _first_occurrences(values: np.ndarray) -> np.ndarray:
-    keep = np.zeros(len(values), dtype=bool)
-    keep[np.unique(values, return_index=True)[1]] = True
-    return keep
 
 
 def _pack(ids: list[str], payload: bytes, meta: dict[str, int]) -> bytes:
