@@ -224,6 +224,35 @@ async def test_an_interrupted_crawl_resumes_without_losing_or_repeating_work(pg_
     await asyncio.sleep(0)
 
 
+async def test_two_replicas_share_the_frontier_the_host_delay_and_an_exact_page_budget(pg_url, infra_settings):
+    paths = [f"/p{n}" for n in range(40)]
+    links = "".join(f'<a href="{path}">{path}</a>' for path in paths)
+    site = Site({"/robots.txt": None, "/": html(links), **{path: html(links) for path in paths}})
+    delay = 0.2
+    try:
+        settings = await _settings(pg_url, infra_settings, host_delay_seconds=delay, concurrency=4)
+        first, second = create_app(settings, configure_logs=False), create_app(settings, configure_logs=False)
+        async with serve_app(first) as client, serve_app(second):
+            crawl = await _finished(client, await _crawl(client, [site.url + "/"], max_depth=2, max_pages=15))
+            async with first.state.runtime.database.sessions() as session:
+                recorded = (
+                    await session.execute(select(store.pages.c.url, func.count()).group_by(store.pages.c.url))
+                ).all()
+
+            async def host_idle():
+                async with first.state.runtime.database.sessions() as session:
+                    return (await session.execute(select(store.hosts.c.has_work))).scalar_one() is False
+
+            await wait_until(host_idle, timeout=10, description="the host going idle")
+    finally:
+        site.close()
+    assert crawl["pages_fetched"] == 15, "the page budget counts every URL queued, whichever replica queued it"
+    assert len(recorded) == 15 and all(count == 1 for _, count in recorded)
+    stamps = sorted(stamp for stamp, path in site.requests if path != "/robots.txt")
+    gaps = [later - earlier for earlier, later in zip(stamps, stamps[1:], strict=False)]
+    assert min(gaps) >= delay - 0.02, f"two replicas visited the host {min(gaps):.3f} s apart"
+
+
 async def test_sitemaps_add_the_pages_no_link_reaches(pg_url, infra_settings):
     sitemap = """<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>{base}/orphan</loc></url></urlset>"""

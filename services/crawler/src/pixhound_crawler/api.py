@@ -106,7 +106,7 @@ async def submit_crawl(
             trace_id=current_trace_id(),
         )
     )
-    await crawl.enqueue(session, crawl_id, body.seeds[: body.max_pages], 0)
+    await crawl.enqueue(session, crawl_id, body.seeds, 0, body.max_pages)
     runtime.state[crawl.WAKEUP].set()
     return _crawl_out(await _owned_crawl(session, crawl_id, photographer.account_id))
 

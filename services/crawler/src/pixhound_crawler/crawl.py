@@ -16,12 +16,13 @@ import hashlib
 import io
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from cachetools import LRUCache
 from PIL import Image
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
@@ -35,9 +36,31 @@ from pixhound_platform.runtime import ServiceRuntime
 log = logging.getLogger(__name__)
 FETCHER = "fetcher"
 WAKEUP = "crawl_wakeup"
+MEMORY = "crawler_memory"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 MAX_IMAGES_PER_PAGE = 100
 OVERLOADED = {429, 503}
+WAITING_HOST_RECHECK_SECONDS = 1.0
+CACHED_HOSTS = 10_000
+CACHED_IMAGES = 10_000
+
+
+@dataclass
+class CrawlerMemory:
+    """What one replica remembers between leases, bounded so memory stays flat however long it crawls.
+
+    Nothing here is needed for correctness: the database stays the source of truth and a
+    forgotten entry is read again.
+    """
+
+    last_request_at: LRUCache = field(default_factory=lambda: LRUCache(CACHED_HOSTS))
+    robots: LRUCache = field(default_factory=lambda: LRUCache(CACHED_HOSTS))
+    sites: LRUCache = field(default_factory=lambda: LRUCache(CACHED_HOSTS))
+    images: LRUCache = field(default_factory=lambda: LRUCache(CACHED_IMAGES))
+
+
+def memory_of(runtime: ServiceRuntime) -> CrawlerMemory:
+    return runtime.state[MEMORY]
 
 
 @dataclass(frozen=True)
@@ -55,97 +78,155 @@ def insert_for(session: AsyncSession):
     return postgres_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
 
 
-async def enqueue(session: AsyncSession, crawl_id: str, urls: list[str], depth: int) -> None:
+async def enqueue(session: AsyncSession, crawl_id: str, urls: list[str], depth: int, budget: int) -> int:
+    """Add new URLs to a crawl's frontier, at most `budget` of them; returns how many were new.
+
+    The hosts get `has_work` set in the same transaction; the leaser clears it only while it
+    holds the host's row, so a host can never be left idle with URLs waiting.
+    """
+    unique = list(dict.fromkeys(urls))[: max(0, budget)]
+    if not unique:
+        return 0
     build_insert = insert_for(session)
-    for url in urls:
-        host = domain.host_of(url)
-        await session.execute(
-            build_insert(store.hosts)
-            .values(host=host, next_fetch_at=utcnow())
-            .on_conflict_do_nothing(index_elements=["host"])
-        )
+    now = utcnow()
+    inserted = (
         await session.execute(
             build_insert(store.frontier)
-            .values(crawl_id=crawl_id, url=url, host=host, depth=depth, status="pending")
+            .values(
+                [
+                    {"crawl_id": crawl_id, "url": url, "host": domain.host_of(url), "depth": depth, "status": "pending"}
+                    for url in unique
+                ]
+            )
             .on_conflict_do_nothing(index_elements=["crawl_id", "url"])
+            .returning(store.frontier.c.host)
         )
+    ).all()
+    if not inserted:
+        return 0
+    upsert = build_insert(store.hosts).values(
+        [{"host": host, "next_fetch_at": now, "has_work": True} for host in sorted({row.host for row in inserted})]
+    )
+    await session.execute(upsert.on_conflict_do_update(index_elements=["host"], set_={"has_work": True}))
+    await session.execute(
+        update(store.crawls)
+        .where(store.crawls.c.id == crawl_id)
+        .values(pages_queued=store.crawls.c.pages_queued + len(inserted))
+    )
+    return len(inserted)
 
 
-async def lease_next(runtime: ServiceRuntime) -> Row | None:
+def _leasable(now: datetime):
+    f = store.frontier.c
+    return and_(
+        or_(f.status == "pending", and_(f.status == "leased", f.leased_until < now)),
+        or_(f.not_before.is_(None), f.not_before <= now),
+    )
+
+
+async def lease_batch(runtime: ServiceRuntime, limit: int) -> list[Row]:
+    """Lease up to `limit` URLs, one per host whose next allowed visit has come, in one transaction.
+
+    Hosts are locked `FOR UPDATE SKIP LOCKED`, so replicas never lease from the same host
+    at once; each leased host's next visit is pushed back by its delay.
+    """
     settings = runtime.settings
     now = utcnow()
     f, c, h = store.frontier, store.crawls, store.hosts
-    leasable = and_(
-        or_(f.c.status == "pending", and_(f.c.status == "leased", f.c.leased_until < now)),
-        or_(f.c.not_before.is_(None), f.c.not_before <= now),
+    leasable = _leasable(now)
+    first_open = (
+        select(f.c.id)
+        .join(c, c.c.id == f.c.crawl_id)
+        .where(f.c.host == h.c.host, f.c.status.in_(store.OPEN_STATUSES), c.c.status == "running", leasable)
+        .order_by(f.c.id)
+        .limit(1)
+        .correlate(h)
+        .scalar_subquery()
     )
     other = store.frontier.alias("in_flight")
     in_flight = (
         select(func.count())
         .select_from(other)
-        .where(other.c.host == h.c.host, other.c.status == "leased", other.c.leased_until >= now)
+        .where(
+            other.c.host == h.c.host,
+            other.c.status.in_(store.OPEN_STATUSES),
+            other.c.status == "leased",
+            other.c.leased_until >= now,
+        )
+        .correlate(h)
         .scalar_subquery()
     )
     query = (
-        select(
-            f.c.id,
-            f.c.crawl_id,
-            f.c.url,
-            f.c.host,
-            f.c.depth,
-            f.c.attempts,
-            c.c.trace_id,
-            c.c.use_sitemaps,
-            c.c.max_pages,
-            h.c.crawl_delay,
-        )
-        .join(c, c.c.id == f.c.crawl_id)
-        .join(h, h.c.host == f.c.host)
-        .where(
-            c.c.status == "running", leasable, h.c.next_fetch_at <= now, in_flight < settings.max_connections_per_host
-        )
-        .order_by(f.c.id)
-        .limit(1)
+        select(h.c.host, first_open.label("frontier_id"))
+        .where(h.c.has_work == true(), h.c.next_fetch_at <= now, in_flight < settings.max_connections_per_host)
+        .order_by(h.c.next_fetch_at)
+        .limit(limit)
     )
     if runtime.database.is_postgres:
-        query = query.with_for_update(skip_locked=True, of=[f, h])
+        query = query.with_for_update(skip_locked=True, of=h)
     async with runtime.transaction() as session:
-        item = (await session.execute(query)).first()
-        if item is None:
-            return None
-        delay = politeness.host_delay(settings.host_delay_seconds, item.crawl_delay)
-        reserved = await session.execute(
-            update(h)
-            .where(h.c.host == item.host, h.c.next_fetch_at <= now)
-            .values(next_fetch_at=now + timedelta(seconds=delay))
-        )
-        claimed = await session.execute(
+        due = (await session.execute(query)).all()
+        waiting = [row.host for row in due if row.frontier_id is None]
+        if waiting:
+            await _park_hosts(session, waiting, now)
+        chosen = [row.frontier_id for row in due if row.frontier_id is not None]
+        if not chosen:
+            return []
+        items = (
+            await session.execute(
+                select(
+                    f.c.id,
+                    f.c.crawl_id,
+                    f.c.url,
+                    f.c.host,
+                    f.c.depth,
+                    f.c.attempts,
+                    c.c.trace_id,
+                    c.c.use_sitemaps,
+                    c.c.max_pages,
+                    h.c.crawl_delay,
+                )
+                .join(c, c.c.id == f.c.crawl_id)
+                .join(h, h.c.host == f.c.host)
+                .where(f.c.id.in_(chosen))
+                .order_by(f.c.id)
+            )
+        ).all()
+        await session.execute(
             update(f)
-            .where(f.c.id == item.id, leasable)
+            .where(f.c.id.in_(chosen))
             .values(status="leased", leased_until=now + timedelta(seconds=settings.lease_seconds))
         )
-        if reserved.rowcount != 1 or claimed.rowcount != 1:
-            raise _Contended()
-    return item
+        await session.execute(
+            update(h).where(h.c.host == bindparam("leased_host")).values(next_fetch_at=bindparam("next_visit")),
+            [
+                {
+                    "leased_host": item.host,
+                    "next_visit": now
+                    + timedelta(seconds=politeness.host_delay(settings.host_delay_seconds, item.crawl_delay)),
+                }
+                for item in items
+            ],
+        )
+    return items
 
 
-class _Contended(Exception):
-    """Another lane or replica took the host or the URL first; roll back and look again."""
-
-
-async def lease(runtime: ServiceRuntime) -> Row | None:
-    for _ in range(5):
-        try:
-            return await lease_next(runtime)
-        except _Contended:
-            continue
-    return None
+async def _park_hosts(session: AsyncSession, hosts: list[str], now: datetime) -> None:
+    """Due hosts with nothing to lease: idle when no URL is open, otherwise looked at again a little later."""
+    f, h = store.frontier, store.hosts
+    open_urls = select(f.c.id).where(f.c.host == h.c.host, f.c.status.in_(store.OPEN_STATUSES)).exists()
+    await session.execute(update(h).where(h.c.host.in_(hosts), ~open_urls).values(has_work=False))
+    await session.execute(
+        update(h)
+        .where(h.c.host.in_(hosts), h.c.has_work == true())
+        .values(next_fetch_at=now + timedelta(seconds=WAITING_HOST_RECHECK_SECONDS))
+    )
 
 
 async def wait_turn(runtime: ServiceRuntime, host: str, delay: float) -> None:
     """In-process spacing of the requests one lease makes to its host (robots, page, images, legal pages)."""
     loop = asyncio.get_running_loop()
-    last_requests: dict[str, float] = runtime.state["host_turns"]
+    last_requests = memory_of(runtime).last_request_at
     now = loop.time()
     previous = last_requests.get(host)
     slot = now if previous is None else max(now, previous + delay)
@@ -162,13 +243,15 @@ async def fetch_politely(runtime: ServiceRuntime, url: str, delay: float, **kwar
 
 async def robots_for(runtime: ServiceRuntime, item: Row, delay: float) -> politeness.RobotsRules:
     settings = runtime.settings
+    remembered = memory_of(runtime).robots
+    cached = remembered.get(item.host)
+    if cached is not None and _robots_fresh(cached[0]):
+        return cached[1]
     host_row = (await _read(runtime, select(store.hosts).where(store.hosts.c.host == item.host))).one()
-    fresh = (
-        host_row.robots_fetched_at is not None
-        and (utcnow() - host_row.robots_fetched_at).total_seconds() < politeness.ROBOTS_MAX_AGE_SECONDS
-    )
-    if fresh:
-        return _rules(runtime, item.host, host_row.robots_fetched_at, host_row.robots_status, host_row.robots_txt or "")
+    if host_row.robots_fetched_at is not None and _robots_fresh(host_row.robots_fetched_at):
+        rules = politeness.RobotsRules(politeness.robots_verdict(host_row.robots_status), host_row.robots_txt or "")
+        remembered[item.host] = (host_row.robots_fetched_at, rules)
+        return rules
     scheme = item.url.split("://", 1)[0]
     robots_url = f"{scheme}://{domain.netloc_of(item.url)}/robots.txt"
     try:
@@ -189,19 +272,12 @@ async def robots_for(runtime: ServiceRuntime, item: Row, delay: float) -> polite
                 crawl_delay=rules.crawl_delay(politeness.user_agent_token(settings.user_agent)),
             )
         )
-    runtime.state["robots"][item.host] = (fetched_at, rules)
+    remembered[item.host] = (fetched_at, rules)
     return rules
 
 
-def _rules(
-    runtime: ServiceRuntime, host: str, fetched_at: datetime, status: int | None, text: str
-) -> politeness.RobotsRules:
-    cached = runtime.state["robots"].get(host)
-    if cached is not None and cached[0] == fetched_at:
-        return cached[1]
-    rules = politeness.RobotsRules(politeness.robots_verdict(status), text)
-    runtime.state["robots"][host] = (fetched_at, rules)
-    return rules
+def _robots_fresh(fetched_at: datetime) -> bool:
+    return (utcnow() - fetched_at).total_seconds() < politeness.ROBOTS_MAX_AGE_SECONDS
 
 
 async def _read(runtime: ServiceRuntime, query):
@@ -258,15 +334,15 @@ async def back_off_host(runtime: ServiceRuntime, host: str, seconds: float) -> N
         )
 
 
-async def release_host(runtime: ServiceRuntime, host: str, delay: float) -> None:
+async def release_host(runtime: ServiceRuntime, host: str, delay: float, *, healthy: bool) -> None:
     """The next visit to a host waits `delay` after this lease's last request, whichever replica makes it."""
+    h = store.hosts.c
     earliest = utcnow() + timedelta(seconds=delay)
+    changes: dict[str, Any] = {"next_fetch_at": case((h.next_fetch_at < earliest, earliest), else_=h.next_fetch_at)}
+    if healthy:
+        changes["consecutive_errors"] = 0
     async with runtime.transaction() as session:
-        await session.execute(
-            update(store.hosts)
-            .where(store.hosts.c.host == host, store.hosts.c.next_fetch_at < earliest)
-            .values(next_fetch_at=earliest)
-        )
+        await session.execute(update(store.hosts).where(h.host == host).values(**changes))
 
 
 async def process(runtime: ServiceRuntime, item: Row) -> None:
@@ -281,17 +357,20 @@ async def process(runtime: ServiceRuntime, item: Row) -> None:
     agent = politeness.user_agent_token(settings.user_agent)
     delay = politeness.host_delay(settings.host_delay_seconds, rules.crawl_delay(agent))
     try:
-        await _visit(runtime, item, rules, agent, delay)
-    finally:
-        await release_host(runtime, item.host, delay)
+        healthy = await _visit(runtime, item, rules, agent, delay)
+    except Exception:
+        await release_host(runtime, item.host, delay, healthy=False)
+        raise
+    await release_host(runtime, item.host, delay, healthy=healthy)
 
 
-async def _visit(runtime: ServiceRuntime, item: Row, rules: politeness.RobotsRules, agent: str, delay: float) -> None:
+async def _visit(runtime: ServiceRuntime, item: Row, rules: politeness.RobotsRules, agent: str, delay: float) -> bool:
+    """Visit one leased URL; true when the host answered normally."""
     settings = runtime.settings
     if not rules.allows(item.url, agent):
         log.info("robots.txt of %s disallows %s", item.host, item.url)
         await finish(runtime, item, status="blocked", error="disallowed by robots.txt")
-        return
+        return True
     if item.depth == 0 and item.use_sitemaps:
         await enqueue_from_sitemaps(runtime, item, rules, delay)
     try:
@@ -301,24 +380,24 @@ async def _visit(runtime: ServiceRuntime, item: Row, rules: politeness.RobotsRul
     except domain.RefusedAddress as error:
         log.warning("page %s refused: %s", item.url, error)
         await finish(runtime, item, status="failed", error=str(error), errors=1)
-        return
+        return False
     except FetchFailed as error:
         log.warning("page %s not fetched: %s", item.url, error)
         await retry_later(
             runtime, item, str(error), politeness.retry_delay(item.attempts + 1, settings.retry_base_seconds)
         )
-        return
+        return False
     if page.status in OVERLOADED:
         wait = politeness.retry_after_seconds(page.headers.get("retry-after"))
         log.info("%s answered %d; backing off %s for %.0f s", item.url, page.status, item.host, wait)
         await back_off_host(runtime, item.host, wait)
         await retry_later(runtime, item, f"HTTP {page.status}", wait)
-        return
+        return False
     fetched_at = utcnow()
     content_type = page.headers.get("content-type", "").split(";")[0].strip().lower()
     if page.status != 200 or content_type not in HTML_TYPES:
         await finish(runtime, item, status="done", error=f"HTTP {page.status} {content_type}", fetched=True)
-        return
+        return True
     html = page.body.decode(
         page.headers.get_encoding() if hasattr(page.headers, "get_encoding") else "utf-8", errors="replace"
     )
@@ -345,6 +424,7 @@ async def _visit(runtime: ServiceRuntime, item: Row, rules: politeness.RobotsRul
         )
     site = await identify_site(runtime, page, html, delay) if stored else None
     await record_page(runtime, item, page, fetched_at, archive, stored, content.links, errors, site)
+    return True
 
 
 class PoliteFetcher:
@@ -362,12 +442,8 @@ async def enqueue_from_sitemaps(
     runtime: ServiceRuntime, item: Row, rules: politeness.RobotsRules, delay: float
 ) -> None:
     """A seed's site also contributes the pages its sitemaps list, within the crawl's page budget."""
-    async with runtime.database.sessions() as session:
-        queued = (
-            await session.execute(
-                select(func.count()).select_from(store.frontier).where(store.frontier.c.crawl_id == item.crawl_id)
-            )
-        ).scalar_one()
+    c = store.crawls.c
+    queued = (await _read(runtime, select(c.pages_queued).where(c.id == item.crawl_id))).scalar_one()
     budget = max(0, item.max_pages - queued)
     if budget == 0:
         return
@@ -381,12 +457,19 @@ async def enqueue_from_sitemaps(
         log.info("sitemaps of %s not read: %s", item.host, error)
     if urls:
         async with runtime.transaction() as session:
-            await enqueue(session, item.crawl_id, urls[:budget], 1)
-        log.info("%d pages of %s queued from its sitemaps", len(urls), item.host)
+            locked = select(c.max_pages, c.pages_queued).where(c.id == item.crawl_id)
+            if runtime.database.is_postgres:
+                locked = locked.with_for_update()
+            crawl = (await session.execute(locked)).one()
+            added = await enqueue(session, item.crawl_id, urls, 1, crawl.max_pages - crawl.pages_queued)
+        log.info("%d pages of %s queued from its sitemaps", added, item.host)
 
 
 async def download_image(runtime: ServiceRuntime, crawl_id: str, url: str, delay: float) -> StoredImage:
     """An image of this crawl already seen at this URL is reused; otherwise fetched, checked and stored once by hash."""
+    remembered = memory_of(runtime).images
+    if (crawl_id, url) in remembered:
+        return remembered[(crawl_id, url)]
     o, i = store.occurrences, store.images
     known = (
         await _read(
@@ -398,9 +481,11 @@ async def download_image(runtime: ServiceRuntime, crawl_id: str, url: str, delay
         )
     ).first()
     if known is not None:
-        return StoredImage(
+        image = StoredImage(
             url, known.sha256, known.object_key, known.content_type, known.byte_size, known.width, known.height
         )
+        remembered[(crawl_id, url)] = image
+        return image
     settings = runtime.settings
     result = await fetch_politely(runtime, url, delay, max_bytes=settings.max_image_bytes, accept="image/*")
     if result.status != 200:
@@ -423,15 +508,23 @@ async def download_image(runtime: ServiceRuntime, crawl_id: str, url: str, delay
     exists = (await _read(runtime, select(i.c.sha256).where(i.c.sha256 == sha256))).first() is not None
     if not exists:
         await runtime.objects.put(object_key, result.body, f"image/{image_format}")
-    return StoredImage(url, sha256, object_key, f"image/{image_format}", len(result.body), width, height)
+    image = StoredImage(url, sha256, object_key, f"image/{image_format}", len(result.body), width, height)
+    remembered[(crawl_id, url)] = image
+    return image
 
 
 async def identify_site(runtime: ServiceRuntime, page: FetchResult, html: str, delay: float) -> Row | None:
     """Who runs the site: read once per host from the page and its legal-notice/contact pages."""
     host = domain.host_of(page.final_url)
+    remembered = memory_of(runtime).sites
+    if host in remembered:
+        return remembered[host]
     existing = (await _read(runtime, select(store.sites).where(store.sites.c.host == host))).first()
-    if existing is not None or runtime.settings.identity_pages == 0:
+    if existing is not None:
+        remembered[host] = existing
         return existing
+    if runtime.settings.identity_pages == 0:
+        return None
     pages = [(page.final_url, html)]
     candidates = identity.legal_page_candidates(html, page.final_url) or identity.common_legal_urls(page.final_url)
     for candidate in candidates[: runtime.settings.identity_pages]:
@@ -467,7 +560,9 @@ async def identify_site(runtime: ServiceRuntime, page: FetchResult, html: str, d
             await runtime.outbox.add(
                 session, events.site_identified(host=host, details=details, pages=[url for url, _ in pages])
             )
-    return (await _read(runtime, select(store.sites).where(store.sites.c.host == host))).first()
+    site = (await _read(runtime, select(store.sites).where(store.sites.c.host == host))).first()
+    remembered[host] = site
+    return site
 
 
 async def record_page(runtime, item, page: FetchResult, fetched_at, archive, stored, links, errors, site) -> None:
@@ -478,8 +573,8 @@ async def record_page(runtime, item, page: FetchResult, fetched_at, archive, sto
         archive_key = f"crawler/evidence/{fetched_at:%Y/%m/%d}/{page_id}.warc.gz"
         await runtime.objects.put(archive_key, archive.data, "application/warc")
     site_host = domain.host_of(page.final_url)
+    c = store.crawls.c
     async with runtime.transaction() as session:
-        crawl = (await session.execute(select(store.crawls).where(store.crawls.c.id == item.crawl_id))).one()
         await session.execute(
             store.pages.insert().values(
                 id=page_id,
@@ -511,27 +606,25 @@ async def record_page(runtime, item, page: FetchResult, fetched_at, archive, sto
             http_status=page.status,
             site_host=site_host,
         )
-        if item.depth < crawl.max_depth:
-            queued = (
-                await session.execute(
-                    select(func.count()).select_from(store.frontier).where(store.frontier.c.crawl_id == item.crawl_id)
-                )
-            ).scalar_one()
-            in_scope = [link for link in links if domain.in_scope(link, set(crawl.hosts))]
-            await enqueue(session, item.crawl_id, in_scope[: max(0, crawl.max_pages - queued)], item.depth + 1)
         await session.execute(
             update(store.frontier).where(store.frontier.c.id == item.id).values(status="done", error="")
         )
-        await session.execute(update(store.hosts).where(store.hosts.c.host == item.host).values(consecutive_errors=0))
-        await session.execute(
-            update(store.crawls)
-            .where(store.crawls.c.id == item.crawl_id)
-            .values(
-                pages_fetched=store.crawls.c.pages_fetched + 1,
-                images_found=store.crawls.c.images_found + len(stored),
-                errors=store.crawls.c.errors + errors,
+        # Last, as it locks the crawl's row until commit: the counters, then new links within the page budget.
+        crawl = (
+            await session.execute(
+                update(store.crawls)
+                .where(c.id == item.crawl_id)
+                .values(
+                    pages_fetched=c.pages_fetched + 1,
+                    images_found=c.images_found + len(stored),
+                    errors=c.errors + errors,
+                )
+                .returning(c.max_depth, c.max_pages, c.pages_queued, c.hosts)
             )
-        )
+        ).one()
+        if item.depth < crawl.max_depth:
+            in_scope = [link for link in links if domain.in_scope(link, set(crawl.hosts))]
+            await enqueue(session, item.crawl_id, in_scope, item.depth + 1, crawl.max_pages - crawl.pages_queued)
 
 
 async def record_occurrences(

@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Boolean, Column, Float, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    true,
+)
 
 from pixhound_platform.db import BigIntId, UtcDateTime, messaging_tables, new_metadata, utcnow
 
@@ -20,6 +33,7 @@ crawls = Table(
     Column("max_depth", Integer, nullable=False),
     Column("use_sitemaps", Boolean, nullable=False, default=False),
     Column("status", String(20), nullable=False, default="running"),
+    Column("pages_queued", Integer, nullable=False, default=0, server_default="0"),
     Column("pages_fetched", Integer, nullable=False, default=0),
     Column("images_found", Integer, nullable=False, default=0),
     Column("errors", Integer, nullable=False, default=0),
@@ -38,6 +52,7 @@ hosts = Table(
     Column("crawl_delay", Float, nullable=True),
     Column("next_fetch_at", UtcDateTime, nullable=False, default=utcnow),
     Column("consecutive_errors", Integer, nullable=False, default=0),
+    Column("has_work", Boolean, nullable=False, default=True, server_default=true()),
 )
 
 frontier = Table(
@@ -55,6 +70,12 @@ frontier = Table(
     Column("error", Text, nullable=False, default=""),
     UniqueConstraint("crawl_id", "url", name="uq_frontier_crawl_url"),
 )
+
+OPEN_STATUSES = ("pending", "leased")
+_open = frontier.c.status.in_(OPEN_STATUSES)
+Index("ix_frontier_host_open", frontier.c.host, frontier.c.id, postgresql_where=_open, sqlite_where=_open)
+_has_work = hosts.c.has_work == true()
+Index("ix_hosts_due", hosts.c.next_fetch_at, postgresql_where=_has_work, sqlite_where=_has_work)
 
 pages = Table(
     "pages",
@@ -126,3 +147,4 @@ occurrences = Table(
     Column("image_sha256", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False, default=utcnow),
 )
+Index("ix_image_occurrences_image_url", occurrences.c.image_url, postgresql_using="hash")

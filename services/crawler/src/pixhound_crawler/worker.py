@@ -30,6 +30,7 @@ from pixhound_platform.signals import wait_for_signal
 
 log = logging.getLogger(__name__)
 consumer = EventConsumer("crawler")
+LEASE_BATCH = 100
 
 
 async def prepare_fetcher(runtime: ServiceRuntime) -> None:
@@ -45,8 +46,7 @@ async def prepare_fetcher(runtime: ServiceRuntime) -> None:
     )
     runtime.state[crawl.FETCHER] = fetcher
     runtime.state[crawl.WAKEUP] = asyncio.Event()
-    runtime.state["host_turns"] = {}
-    runtime.state["robots"] = {}
+    runtime.state[crawl.MEMORY] = crawl.CrawlerMemory()
     runtime.closers.append(fetcher.close)
 
 
@@ -142,27 +142,65 @@ async def recheck_due_pages(runtime: ServiceRuntime, limit: int = 10) -> int:
 
 
 async def crawl_worker(runtime: ServiceRuntime) -> None:
+    """One leasing loop feeds `concurrency` lanes through a queue.
+
+    The loop leases a batch of URLs (one per due host) for the lanes that are free, then
+    sleeps until a lane frees up or the next poll; lanes only fetch and record. Idle lanes
+    never touch the database, so its load follows the pages crawled, not the lane count.
+    """
+    settings = runtime.settings
     wakeup: asyncio.Event = runtime.state[crawl.WAKEUP]
+    lane_freed = asyncio.Event()
+    leases: asyncio.Queue = asyncio.Queue()
+    busy = 0
 
     async def one_lane() -> None:
+        nonlocal busy
         while True:
+            item = await leases.get()
+            token = bind_trace_id(item.trace_id or new_trace_id())
             try:
-                item = await crawl.lease(runtime)
-                if item is not None:
-                    token = bind_trace_id(item.trace_id or new_trace_id())
-                    try:
-                        await crawl.process(runtime, item)
-                    finally:
-                        reset_trace_id(token)
-                    continue
-                await crawl.complete_finished_crawls(runtime)
+                await crawl.process(runtime, item)
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("crawl step failed")
-            await wait_for_signal(wakeup, runtime.settings.poll_seconds)
+                log.exception("crawl of %s failed", item.url)
+            finally:
+                reset_trace_id(token)
+                busy -= 1
+                lane_freed.set()
 
-    await asyncio.gather(*(one_lane() for _ in range(runtime.settings.concurrency)))
+    async def lease_loop() -> None:
+        nonlocal busy
+        loop = asyncio.get_running_loop()
+        checked_completion_at = 0.0
+        while True:
+            free = settings.concurrency - busy
+            wanted = min(free, LEASE_BATCH)
+            leased = []
+            if wanted > 0:
+                try:
+                    leased = await crawl.lease_batch(runtime, wanted)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("leasing failed")
+                for item in leased:
+                    busy += 1
+                    leases.put_nowait(item)
+            if wanted > 0 and len(leased) == wanted:
+                continue
+            if loop.time() - checked_completion_at >= settings.poll_seconds:
+                checked_completion_at = loop.time()
+                try:
+                    await crawl.complete_finished_crawls(runtime)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    log.exception("completing crawls failed")
+            await wait_for_signal(lane_freed if wanted == 0 else wakeup, settings.poll_seconds)
+
+    await asyncio.gather(lease_loop(), *(one_lane() for _ in range(settings.concurrency)))
 
 
 async def recheck_worker(runtime: ServiceRuntime) -> None:
