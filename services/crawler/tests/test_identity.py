@@ -4,6 +4,7 @@ and the measured precision/recall over the hand-built fixture sites."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -360,6 +361,56 @@ def test_publisher_not_host_nor_designer() -> None:
     assert {company.value for company in identity.company_ids} == {"316613181", "FR35316613181"}
     assert identity.emails == ("hello@studio-vauban.fr",)
     assert identity.address is not None and identity.address.postcode == "59800"
+
+
+OTHER_ORGANISATIONS_NOTICE = """<html lang="fr"><body>
+<h1>Mentions légales</h1>
+<table>
+<tr><th colspan="2">Hébergement du site</th></tr>
+<tr><td>Hébergeur</td><td>Nuage Serveurs SAS</td></tr>
+<tr><td>Adresse</td><td>2 rue des Datacenters<br>59100 Roubaix</td></tr>
+<tr><td>RCS</td><td>Lille 552 100 554</td></tr>
+<tr><td>TVA</td><td>FR40552100554</td></tr>
+<tr><td>Téléphone</td><td>03 20 00 00 01</td></tr>
+<tr><th colspan="2">Édition du site</th></tr>
+<tr><td>Raison sociale</td><td>Atelier Lumière SARL</td></tr>
+<tr><td>Adresse</td><td>3 place Bellecour<br>69002 Lyon</td></tr>
+<tr><td>SIREN</td><td>732 829 320</td></tr>
+<tr><td>Téléphone</td><td>04 78 00 00 02</td></tr>
+</table>
+<p><span style="font-weight:bold">Hébergement</span></p>
+<p>Sites Express Ltd., 1 Harbour Road, Tel Aviv. Téléphone : +972 3 000 0003</p>
+<h2>Marque et plateforme</h2>
+<p>La marque et la plateforme sont la propriété de Réseau Lumière SAS, 10 avenue de Wagram, 75017 Paris,
+RCS Paris 542 065 479, tél. 01 44 00 00 04.</p>
+<footer><h4>Publicité</h4><p>Régie : Pub Conseil – <a href="mailto:pub@pubconseil.fr">pub@pubconseil.fr</a>
+– <a href="tel:+33494000005">04 94 00 00 05</a></p>
+<h4>Nous écrire</h4><p><a href="mailto:bonjour@atelier-lumiere.fr">bonjour@atelier-lumiere.fr</a></p></footer>
+</body></html>"""
+
+
+def test_sections_of_other_organisations_are_set_aside() -> None:
+    identity = extract_identity([("https://www.atelier-lumiere.fr/mentions-legales", OTHER_ORGANISATIONS_NOTICE)])
+    assert {company.value for company in identity.company_ids} == {"732829320"}
+    assert identity.phones == ("+33478000002",)
+    assert identity.emails == ("bonjour@atelier-lumiere.fr",)
+    assert identity.address is not None and identity.address.postcode == "69002"
+
+
+def test_non_commercial_sites_are_at_most_medium() -> None:
+    charity = SiteIdentity(
+        url="https://charity.org.uk/",
+        name="Wildlife Trust",
+        name_source="legal notice",
+        company_ids=(CompanyId("uk_company", "SC412877", True),),
+        emails=("info@charity.org.uk",),
+        phones=("+441479810562",),
+        country="GB",
+        commercial=False,
+    )
+    score, reasons = actionability(charity, personal_blog=False)
+    assert band(score) == "medium" and "at most a medium priority" in reasons[-1]
+    assert band(actionability(dataclasses.replace(charity, commercial=True), personal_blog=False)[0]) == "high"
 
 
 def test_german_impressum() -> None:

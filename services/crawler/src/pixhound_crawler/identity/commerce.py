@@ -42,7 +42,9 @@ HTML_SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )  # fmt: skip
 NON_PROFIT = re.compile(
     r"association\s+(?:loi|r[ée]gie)|loi\s+(?:du\s+1er\s+juillet\s+)?1901|non-profit|not-for-profit|registered\s+charity"
-    r"|gemeinn[üu]tzig|eingetragener\s+verein|\be\.\s?v\.(?!\w)",
+    r"|gemeinn[üu]tzig|eingetragener\s+verein|\be\.\s?v\.(?!\w)|charit(?:y|able)\s+(?:no\b|number|registration|registered"
+    r"|incorporated|trust)|scottish\s+charity|charity\s+commission|\boscr\b|reconnue?\s+d.utilit[ée]\s+publique"
+    r"|\basbl\b|\bvzw\b|\bstiftung\b",
     re.IGNORECASE,
 )
 BLOG = re.compile(r"\bblog\b|wordpress|blogger|blogspot|over-blog|hautetfort|canalblog|ghost\.io|substack|medium\.com")

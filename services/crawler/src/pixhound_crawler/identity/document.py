@@ -58,6 +58,28 @@ LEGAL_PAGE_WORDS = re.compile(
     r"|contact|kontakt|a[-_ ]propos|about|qui[-_ ]sommes|note[-_ ]legali|aviso[-_ ]legal|colofon",
     re.IGNORECASE,
 )
+HEADING_SELECTOR = "h1, h2, h3, h4, h5, h6, th, dt, legend, caption"
+BOLD_SELECTOR = "strong, b, span[style*='font-weight']"
+BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.IGNORECASE)
+BLOCK_PARENTS = frozenset({"p", "div", "li", "td"})
+MAX_HEADING_CHARS = 80
+HEADING_EXCLUDE = re.compile(
+    r"^(?:l'|les?\s+|la\s+|our\s+|the\s+)?(?:h[eé]bergement|h[eé]bergeurs?|hosting|web\s*hosting|hosted\s+by|host"
+    r"|r[eé]gie(?:\s+publicitaire)?|publicit[eé]|annonceurs?|advertising|advertise(?:\s+with\s+us)?"
+    r"|(?:nos\s+)?partenaires?|(?:our\s+)?partners?|sponsors?|m[eé]c[eè]nes?|financeurs?"
+    r"|marques?(?:\s+et\s+plateforme)?|plateforme(?:\s+technique)?|franchiseur|t[eê]te\s+de\s+r[eé]seau"
+    r"|(?:le\s+)?r[eé]seau(?:\s+[\w'’ -]{1,30})?|(?:head\s+office\s+of\s+the\s+)?network|franchisor"
+    r"|cr[eé]dits?(?:\s+photos?)?|credits|m[eé]diation|m[eé]diateur|mediator|garantie\s+financi[eè]re|assurances?)"
+    r"(?:\s+du\s+site|\s+et\s+[\w ]{1,20})?\s*:?$",
+    re.IGNORECASE,
+)
+MAX_EXCLUDED_SECTION_LINES = 30
+PUBLISHER_START = re.compile(
+    r"[eé]diteur\s+du\s+site|[eé]dition\s+du\s+site|(?:site|pr[eé]sent\s+site)\s+(?:est\s+)?[eé]dit[eé]\s+par"
+    r"|directeur\s+de\s+(?:la\s+)?publication|responsable\s+de\s+(?:la\s+)?publication|raison\s+sociale"
+    r"|published\s+by|site\s+(?:is\s+)?(?:owned|operated)\s+by|angaben\s+gem",
+    re.IGNORECASE,
+)
 LINE_BREAKS = re.compile(r"[\r\n]+")
 UNCLOSED_TITLE = re.compile(r"(<title[^>]*>[^<\n]*)", re.IGNORECASE)
 JSON_TRAILING_COMMA = re.compile(r",\s*([}\]])")
@@ -241,11 +263,28 @@ def _split_long(line: str) -> list[str]:
     return [*pieces, line] if line else pieces
 
 
-def keep_lines(lines: list[str]) -> list[str]:
-    """Drop what the host, designer, credits, mediator or guarantor sections say; keep the rest of each line."""
+def keep_lines(lines: list[str], headings: set[int] | frozenset[int] = frozenset()) -> list[str]:
+    """Drop what the host, designer, credits, mediator, guarantor, advertising or network sections say.
+
+    A section whose heading names another organisation's role is set aside up to the next
+    heading; a role named inside a line sets aside that line's rest and the few lines after.
+    """
     kept: list[str] = []
     excluded_left = 0
-    for line in lines:
+    section_excluded = False
+    for index, line in enumerate(lines):
+        if index in headings:
+            section_excluded = bool(HEADING_EXCLUDE.match(line) or SECTION_EXCLUDE.search(line))
+            excluded_left = MAX_EXCLUDED_SECTION_LINES if section_excluded else 0
+            if section_excluded:
+                continue
+        elif section_excluded and excluded_left and not PUBLISHER_START.search(line):
+            excluded_left -= 1
+            continue
+        elif len(line.split()) <= 4 and HEADING_EXCLUDE.match(line):
+            excluded_left = MAX_EXCLUDED_LINES
+            continue
+        section_excluded = False
         if excluded_left and len(line.split()) <= 8 and SECTION_RESET.search(line) and not SECTION_EXCLUDE.search(line):
             excluded_left = 0
         line, label_only = _without_inline_exclusions(line)
@@ -262,6 +301,42 @@ def keep_lines(lines: list[str]) -> list[str]:
         elif line:
             kept.append(line)
     return kept
+
+
+def _heading_texts(parser: LexborHTMLParser) -> set[str]:
+    """Texts that head a section: heading and table-header elements, and paragraphs that are all bold."""
+    texts: set[str] = set()
+    for node in parser.css(HEADING_SELECTOR)[:2000]:
+        text = clean_spaces(node.text(deep=True))
+        if 0 < len(text) <= MAX_HEADING_CHARS:
+            texts.add(text)
+    for node in parser.css(BOLD_SELECTOR)[:2000]:
+        if node.tag == "span" and not BOLD_STYLE.search(node.attributes.get("style") or ""):
+            continue
+        text = clean_spaces(node.text(deep=True))
+        if not 0 < len(text) <= MAX_HEADING_CHARS:
+            continue
+        block = node.parent
+        while block is not None and block.tag not in BLOCK_PARENTS:
+            block = block.parent
+        if block is not None and clean_spaces(block.text(deep=True)) == text:
+            texts.add(text)
+    return texts
+
+
+def _links_outside_set_aside(document: Document) -> tuple[list[str], list[str]]:
+    """mailto: and tel: links whose address shows only in a set-aside section belong to that other organisation."""
+    shown = "\n".join(document.lines).casefold()
+    kept = document.kept_text.casefold()
+    shown_digits, kept_digits = re.sub(r"\D", "", shown), re.sub(r"\D", "", kept)
+    emails = [email for email in document.mailto if email.casefold() not in shown or email.casefold() in kept]
+    phones = []
+    for phone in document.tel:
+        digits = re.sub(r"\D", "", phone)
+        national = digits[-9:] if len(digits) >= 9 else digits
+        if not national or national not in shown_digits or national in kept_digits:
+            phones.append(phone)
+    return emails, phones
 
 
 def parse_document(url: str, html: str) -> Document:
@@ -316,9 +391,18 @@ def parse_document(url: str, html: str) -> Document:
         if decoded:
             document.mailto.append(decoded)
     parser.strip_tags(["script", "style", "noscript", "template", "svg", "head", "iframe", "select"])
+
     body = parser.body or parser.root
     text = body.text(deep=True, separator="", strip=False) if body is not None else ""
-    lines = (clean_spaces(line) for line in text[:MAX_TEXT_CHARS].splitlines())
-    document.lines = [piece for line in lines if line for piece in _split_long(line)]
-    document.kept = keep_lines(document.lines)
+    heading_texts = _heading_texts(parser)
+    headings: set[int] = set()
+    for raw in text[:MAX_TEXT_CHARS].splitlines():
+        line = clean_spaces(raw)
+        if not line:
+            continue
+        if line in heading_texts:
+            headings.add(len(document.lines))
+        document.lines.extend(_split_long(line))
+    document.kept = keep_lines(document.lines, headings)
+    document.mailto, document.tel = _links_outside_set_aside(document)
     return document

@@ -1,7 +1,8 @@
 """How worth pursuing a site is: a simple additive score over what the extraction found.
 
 Every weight is in ACTIONABILITY_WEIGHTS. The score starts at `baseline`, adds each weight whose condition
-holds and is clipped to 0..1. Bands: high from 0.75, medium from 0.45, low below.
+holds, is capped at medium without commercial use and is clipped to 0..1.
+Bands: high from 0.75, medium from 0.45, low below.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ ACTIONABILITY_WEIGHTS: dict[str, float] = {
     "commercial": 0.20,  # commercial use: licence fees and damages are owed and usually paid
     "practical_jurisdiction": 0.10,  # EU/EEA, UK, Switzerland
     "other_jurisdiction": -0.20,  # known to be elsewhere
-    "personal_blog": 0.0,  # non-commercial personal blog
+    "personal_blog": -0.15,  # non-commercial personal blog: damages are small and the author hard to reach
 }
+NON_COMMERCIAL_CAP = 0.70  # without commercial use a claim is worth little, however well the site is identified
 HIGH = 0.75
 MEDIUM = 0.45
 
@@ -65,4 +67,7 @@ def actionability(identity: SiteIdentity, personal_blog: bool) -> tuple[float, l
     if personal_blog and not identity.commercial:
         score += weights["personal_blog"]
         reasons.append("Looks like a personal, non-commercial blog.")
+    if not identity.commercial and score > NON_COMMERCIAL_CAP:
+        score = NON_COMMERCIAL_CAP
+        reasons.append("No commercial use found, so at most a medium priority.")
     return round(min(1.0, max(0.0, score)), 2), reasons
