@@ -397,6 +397,27 @@ def test_sections_of_other_organisations_are_set_aside() -> None:
     assert identity.address is not None and identity.address.postcode == "69002"
 
 
+FRANCHISE_NOTICE = """<html lang="fr"><body><h1>Mentions légales</h1>
+<h2>1. Propriété de la marque</h2>
+<p>La marque et le modèle de site du réseau sont la propriété de :<br>
+FORME PLUS FRANCE SAS, franchiseur du réseau<br>250 avenue Félix-Faure, 69003 Lyon<br>
+RCS Lyon 542 065 479 – Tél. 04 72 00 00 01 – franchise@formeplus-reseau.com</p>
+<h2>2. Éditeur du site</h2>
+<p>Le présent site est édité par le franchisé exploitant le club :</p>
+<p><strong>SARL CLUB RIVE NORD</strong><br>12 avenue Maginot, 37100 Tours<br>RCS Tours 732 829 320<br>
+Tél. 02 47 00 00 02 – rivenord@club-rivenord.fr</p>
+<p>Votre conseillère : Claire Morvan, agent commercial indépendant – 06 71 00 00 03 – RSAC Tours 552 100 554</p>
+<p>Le site vitrine a été conçu par Studio Web, 5 quai Saint-Vincent, 69001 Lyon – SIRET 443 061 841 00047.</p>
+</body></html>"""
+
+
+def test_identifiers_go_to_the_organisation_last_named() -> None:
+    identity = extract_identity([("https://www.club-rivenord.fr/mentions-legales", FRANCHISE_NOTICE)])
+    assert {company.value for company in identity.company_ids} == {"732829320"}
+    assert identity.phones == ("+33247000002",)
+    assert identity.emails == ("rivenord@club-rivenord.fr",)
+
+
 def test_non_commercial_sites_are_at_most_medium() -> None:
     charity = SiteIdentity(
         url="https://charity.org.uk/",

@@ -31,14 +31,14 @@ SECTION_EXCLUDE = re.compile(
     r"h[eé]berg(?:eur|ement(?:\s+du\s+site|\s+web|\s*:|\s+et\s+)|[eé]e?s?\s+(?:par|chez|sur|aupr[eè]s))"
     r"|\bhost(?:ing|ed\s+(?:by|with|on)|er\b|\s*:)|\bweb\s*host|\bgehostet|\bhostinganbieter|\bwebhosting"
     r"|\bconception(?:\s+(?:et|&)\s+r[eé]alisation|\s+du\s+site|\s+graphique|\s*:)|\br[eé]alisation(?:\s+du\s+site)?\s*:"
-    r"|\bsite\s+(?:r[eé]alis[eé]|con[çc]u|cr[eé][eé]|d[eé]velopp[eé])\s+par|\bd[eé]velopp[eé]\s+par|\bdeveloped\s+by"
+    r"|\bsite\b[^.]{0,40}?(?:r[eé]alis[eé]|con[çc]u|cr[eé][eé]|d[eé]velopp[eé])\s+par|\b(?:site|website)\s+by\b|\bd[eé]velopp[eé]\s+par|\bdeveloped\s+by"
     r"|\b(?:web\s*)?design(?:ed)?\s+(?:by|par)\b|\bwebdesign|\bcr[eé]dits?\s+(?:photos?|images?)|\bphoto\s+credits"
     r"|\bbildnachweis|\bbildquellen|\bfotonachweis|\bm[eé]diat(?:eur|ion)\s+(?:de\s+la\s+)?consomm|\bm[eé]diateur\s*:"
     r"|\bstreitschlichtung|\bverbraucherschlichtung|\bplattform\s+zur\s+online|\bonline\s+dispute\s+resolution",
     re.IGNORECASE,
 )
 INLINE_EXCLUDE = re.compile(
-    r"\bgarantie\s+financi[eè]re|\bgarant\s*:|\bassurance\s+(?:responsabilit[eé]|rcp|rc\s+pro|d[ée]cennale)|\bassureur\b"
+    r"\bgaranti(?:e|s)?\s+financi[eè]re?s?|\bgarant\s*:|\bagents?\s+commerci(?:al|aux)(?:\s+ind[ée]pendants?)?|\brsac\b|\bassurance\s+(?:responsabilit[eé]|rcp|rc\s+pro|d[ée]cennale)|\bassureur\b"
     r"|\bclient\s+money\s+protection|\bredress\s+scheme|\bombudsman\b|\bautorit[ée]\s+de\s+contr[ôo]le",
     re.IGNORECASE,
 )
@@ -172,6 +172,7 @@ class Document:
     tel: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
+    kept_headings: set[int] = field(default_factory=set)
 
     @property
     def host(self) -> str:
@@ -247,7 +248,7 @@ def _without_inline_exclusions(line: str) -> tuple[str, bool]:
     while match := INLINE_EXCLUDE.search(line):
         end = SENTENCE_END.search(line, match.end())
         if end is None:
-            return line[: match.start()].strip(), len(line) - match.end() < 3
+            return line[: match.start()].strip(), len(line) - match.end() < 3 or line.rstrip().endswith(":")
         line = (line[: match.start()] + " " + line[end.end() :]).strip()
     return line, False
 
@@ -263,13 +264,15 @@ def _split_long(line: str) -> list[str]:
     return [*pieces, line] if line else pieces
 
 
-def keep_lines(lines: list[str], headings: set[int] | frozenset[int] = frozenset()) -> list[str]:
+def keep_lines(lines: list[str], headings: set[int] | frozenset[int] = frozenset()) -> tuple[list[str], set[int]]:
     """Drop what the host, designer, credits, mediator, guarantor, advertising or network sections say.
 
     A section whose heading names another organisation's role is set aside up to the next
     heading; a role named inside a line sets aside that line's rest and the few lines after.
+    Returns the kept lines and which of them are headings.
     """
     kept: list[str] = []
+    kept_headings: set[int] = set()
     excluded_left = 0
     section_excluded = False
     for index, line in enumerate(lines):
@@ -299,8 +302,10 @@ def keep_lines(lines: list[str], headings: set[int] | frozenset[int] = frozenset
         elif excluded_left:
             excluded_left -= 1
         elif line:
+            if index in headings:
+                kept_headings.add(len(kept))
             kept.append(line)
-    return kept
+    return kept, kept_headings
 
 
 def _heading_texts(parser: LexborHTMLParser) -> set[str]:
@@ -403,6 +408,6 @@ def parse_document(url: str, html: str) -> Document:
         if line in heading_texts:
             headings.add(len(document.lines))
         document.lines.extend(_split_long(line))
-    document.kept = keep_lines(document.lines, headings)
+    document.kept, document.kept_headings = keep_lines(document.lines, headings)
     document.mailto, document.tel = _links_outside_set_aside(document)
     return document

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pixhound_crawler.identity.address import choose_address
+from pixhound_crawler.identity.attribution import Attribution
 from pixhound_crawler.identity.commerce import commercial_signals, looks_like_personal_blog
 from pixhound_crawler.identity.companies import find_company_ids, jsonld_id_texts
 from pixhound_crawler.identity.contacts import find_emails, find_phones
@@ -37,14 +38,16 @@ def extract_identity(pages: list[tuple[str, str]]) -> SiteIdentity:
         return SiteIdentity(url="")
     home = documents[0]
     organisations = org_nodes(documents)
-    id_texts = [document.kept_text for document in documents]
+    name, name_source = choose_name(documents)
+    attribution = Attribution(documents, name)
+    id_texts = list(attribution.own)
     id_texts += [text for node in organisations for text in jsonld_id_texts(node)]
     company_ids = find_company_ids(id_texts)
     language, language_evidence = infer_language(documents)
     region = default_region(documents, company_ids, language)
-    texts = [document.kept_text for document in documents]
-    mailto = [email for document in documents for email in document.mailto]
-    tel = [phone for document in documents for phone in document.tel]
+    texts = attribution.own
+    mailto = attribution.links_of_publisher((email for document in documents for email in document.mailto), phone=False)
+    tel = attribution.links_of_publisher((phone for document in documents for phone in document.tel), phone=True)
     for node in _with_contact_points(organisations):
         for key, target in (("email", mailto), ("telephone", tel)):
             value = node.get(key)
@@ -52,8 +55,10 @@ def extract_identity(pages: list[tuple[str, str]]) -> SiteIdentity:
                 if isinstance(item, str):
                     target.append(item.removeprefix("mailto:").removeprefix("tel:"))
     emails = _own_first(find_emails(texts, mailto), home.host)
-    phones = find_phones(texts, tel, region)
-    name, name_source = choose_name(documents)
+    legal_texts = [text for document, text in zip(documents, texts, strict=True) if document.is_legal]
+    phones = find_phones(legal_texts, tel, region) if legal_texts else []
+    if not any(phone for phone in phones if phone not in find_phones([], tel, region)):
+        phones = find_phones(texts, tel, region)
     legal_form = find_legal_form(name, documents)
     address, address_source = choose_address(documents)
     country, country_evidence = infer_country(documents, company_ids, address, phones, language, address_source)

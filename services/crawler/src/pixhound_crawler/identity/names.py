@@ -111,9 +111,11 @@ COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}(?:\s*[-–]\s*\d{4})?
 BAD_NAME = re.compile(
     r"^(?:la|le|les|l'|notre|nous|vous|our|we|you|this|ce|cette|du|de|des|un|une|site|website|www\.|http|contact|"
     r"directeur|directrice|responsable|tous|all|alle|mentions|legal|impressum|accueil|home|adresse|address|t[ée]l|"
-    r"email|e-mail|siege|si[èe]ge|capital|n°|sarl|sas|sasu|eurl|sa|gmbh|ltd|limited)$|@|^\d",
+    r"email|e-mail|siege|si[èe]ge|capital|n°|sarl|sas|sasu|eurl|sa|gmbh|ltd|limited)$|@|^\d|^pr[ée]sent\s+site\b",
     re.IGNORECASE,
 )
+TRAILING_YEAR = re.compile(r"\s+(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?$")
+LOWER_ARTICLE = re.compile(r"^(?:la|le|les|l'|l’|the|une?|des)\s*(?=[A-ZÀ-Ý0-9])")
 GERMAN_HEADER = re.compile(r"angaben\s+gem(?:ä|ae)(?:ß|ss)\s+§\s*5|diensteanbieter|anbieterkennzeichnung", re.I)
 SEPARATORS = re.compile(r"\s+[|–—•·:-]\s+|\s+-\s+|\s*\|\s*")
 
@@ -132,6 +134,11 @@ def _clean_name(raw: str) -> str | None:
         name += "."
     if name.lower().startswith(("société ", "societe ")):
         name = name.split(" ", 1)[1]
+    name = TRAILING_YEAR.sub("", name)
+    if name[:1].islower():
+        name = LOWER_ARTICLE.sub("", name)
+        if name[:1].islower():
+            return None  # prose ("une société indépendante", "leurs agences"), not a name
     if not name or len(name) > 80 or len(name.split()) > 9 or not re.search(r"[A-Za-zÀ-ÿ]", name):
         return None
     if BAD_NAME.search(name) or BAD_NAME.search(name.split()[0]) and len(name.split()) == 1:
