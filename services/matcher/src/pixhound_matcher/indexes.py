@@ -21,6 +21,7 @@ import faiss
 import numpy as np
 
 SNAPSHOT_MAGIC = b"PXIX1"
+INVERTED_THRESHOLD = 4_096  # descriptors; above it an inverted file beats exhaustive search even at one query
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,9 @@ class VectorIndex:
 class LocalFeatureIndex:
     """Descriptors of every reference keypoint, searched to vote for the references a query shares pieces with."""
 
-    def __init__(self, *, descriptor_bytes: int = 32, inverted_threshold: int = 20_000, probes: int = 8) -> None:
+    def __init__(
+        self, *, descriptor_bytes: int = 32, inverted_threshold: int = INVERTED_THRESHOLD, probes: int = 8
+    ) -> None:
         self.bits = descriptor_bytes * 8
         self.inverted_threshold = inverted_threshold
         self.probes = probes
@@ -282,7 +285,7 @@ class LocalFeatureIndex:
         return _pack(self._ids.ids, counts.tobytes() + descriptors.tobytes(), {"bits": self.bits})
 
     @classmethod
-    def restore(cls, data: bytes, *, inverted_threshold: int = 20_000) -> LocalFeatureIndex:
+    def restore(cls, data: bytes, *, inverted_threshold: int = INVERTED_THRESHOLD) -> LocalFeatureIndex:
         ids, payload, meta = _unpack(data)
         index = cls(descriptor_bytes=int(meta["bits"]) // 8, inverted_threshold=inverted_threshold)
         counts = np.frombuffer(payload[: 4 * len(ids)], dtype=np.int32)

@@ -27,16 +27,25 @@ def photo_regions(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
     rows, columns = small.shape[0] // BLOCK, small.shape[1] // BLOCK
     if rows < 4 or columns < 4:
         return []
-    small = small[: rows * BLOCK, : columns * BLOCK].astype(np.float32)
+    small = np.ascontiguousarray(small[: rows * BLOCK, : columns * BLOCK])
     background = _dominant_colour(small)
-    near_background = (np.abs(small - background).max(axis=2) <= 14).astype(np.float32)
+    distance = cv2.absdiff(small, np.broadcast_to(background, small.shape).copy())
+    near_background = (distance.max(axis=2) <= 14).astype(np.float32)
     blocks = cv2.resize(near_background, (columns, rows), interpolation=cv2.INTER_AREA)
-    mean = cv2.resize(small, (columns, rows), interpolation=cv2.INTER_AREA)
-    mean_of_squares = cv2.resize(small * small, (columns, rows), interpolation=cv2.INTER_AREA)
+    values = small.astype(np.float32)
+    mean = cv2.resize(values, (columns, rows), interpolation=cv2.INTER_AREA)
+    mean_of_squares = cv2.resize(values * values, (columns, rows), interpolation=cv2.INTER_AREA)
     texture = np.sqrt(np.maximum(mean_of_squares - mean * mean, 0)).max(axis=2)
-    cells = small.reshape(rows, BLOCK, columns, BLOCK, 3)
-    block_median = np.median(cells, axis=(1, 3))
-    flat_share = (np.abs(cells - block_median[:, None, :, None, :]).max(axis=4) <= 12).mean(axis=(1, 3))
+    cells = (
+        small.reshape(rows, BLOCK, columns, BLOCK, 3)
+        .transpose(0, 2, 1, 3, 4)
+        .reshape(rows, columns, BLOCK * BLOCK, 3)
+        .astype(np.int16)
+    )
+    middle = BLOCK * BLOCK // 2
+    halves = np.partition(cells, (middle - 1, middle), axis=2)[:, :, middle - 1 : middle + 1, :]
+    block_median = halves.mean(axis=2, keepdims=True, dtype=np.float32)
+    flat_share = (np.abs(cells - block_median).max(axis=3) <= 12).mean(axis=2)
     photo_like = ((blocks < 0.08) & (texture > 6) & (flat_share < 0.6)).astype(np.uint8)
     if photo_like.mean() > 0.85 or blocks.mean() < 0.2:
         return []
@@ -59,7 +68,7 @@ def _dominant_colour(image: np.ndarray) -> np.ndarray:
     quantised = (image.astype(np.int32) // 8).reshape(-1, 3)
     keys = quantised[:, 0] * 1024 + quantised[:, 1] * 32 + quantised[:, 2]
     common = np.bincount(keys).argmax()
-    return (np.array([common // 1024, (common // 32) % 32, common % 32]) * 8 + 4).astype(np.float32)
+    return (np.array([common // 1024, (common // 32) % 32, common % 32]) * 8 + 4).astype(np.uint8)
 
 
 def _clip(box: tuple[int, int, int, int], width: int, height: int) -> tuple[int, int, int, int]:

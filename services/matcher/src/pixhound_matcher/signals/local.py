@@ -12,6 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 
 import cv2
+import faiss
 import numpy as np
 
 DESCRIPTOR_BYTES = 32
@@ -97,20 +98,16 @@ def mirror(gray: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(gray[:, ::-1])
 
 
-_matcher = cv2.BFMatcher(cv2.NORM_HAMMING, crossCheck=False)
-
-
 def pair(query: LocalFeatures, reference: LocalFeatures, *, ratio: float = 0.85) -> tuple[np.ndarray, np.ndarray]:
     """Mutually plausible descriptor pairs (Lowe's ratio test), as index arrays into query and reference."""
     if len(query) < 2 or len(reference) < 2:
         return np.zeros(0, int), np.zeros(0, int)
-    found = _matcher.knnMatch(query.descriptors, reference.descriptors, k=2)
-    query_index, reference_index = [], []
-    for candidates in found:
-        if len(candidates) == 2 and candidates[0].distance < ratio * candidates[1].distance:
-            query_index.append(candidates[0].queryIdx)
-            reference_index.append(candidates[0].trainIdx)
-    return np.array(query_index, dtype=int), np.array(reference_index, dtype=int)
+    nearest = faiss.IndexBinaryFlat(DESCRIPTOR_BYTES * 8)
+    nearest.add(np.ascontiguousarray(reference.descriptors))
+    distances, labels = nearest.search(np.ascontiguousarray(query.descriptors), 2)
+    distinct = (labels[:, 0] >= 0) & (labels[:, 1] >= 0) & (distances[:, 0] < ratio * distances[:, 1])
+    query_index = np.flatnonzero(distinct)
+    return query_index, labels[query_index, 0].astype(int)
 
 
 def verify(
