@@ -1,9 +1,10 @@
 """Turn untrusted image bytes into upright 8-bit pixels at the size the signals need, or refuse them clearly.
 
 Discovered images come from the open web: any format, any mode, sometimes hostile. The
-dimensions are checked from the header before any pixel is decoded, JPEG draft mode (DCT
-scaling) decodes large photos straight at a fraction of their size, the EXIF orientation
-is applied, and every mode (CMYK, 16-bit, palette, alpha, animated) ends as RGB on white.
+dimensions are checked from the header before any pixel is decoded, JPEG DCT scaling (draft
+mode; libjpeg-turbo's reduced decoding for plain upright JPEGs) decodes large photos straight
+at a fraction of their size, the EXIF orientation is applied, and every mode (CMYK, 16-bit,
+palette, alpha, animated) ends as RGB on white.
 """
 
 from __future__ import annotations
@@ -18,6 +19,12 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_SIDE_PIXELS = 65_535
 HIGH_DEPTH_MODES = {"I", "I;16", "I;16B", "I;16L", "I;16N", "F"}
+REDUCED_FLAGS = {
+    1: cv2.IMREAD_COLOR,
+    2: cv2.IMREAD_REDUCED_COLOR_2,
+    4: cv2.IMREAD_REDUCED_COLOR_4,
+    8: cv2.IMREAD_REDUCED_COLOR_8,
+}
 
 
 class UnusableImage(ValueError):
@@ -56,6 +63,10 @@ def decode(data: bytes, *, max_pixels: int, max_side: int) -> DecodedImage:
                 frames = int(getattr(image, "n_frames", 1) or 1)
                 image_format = image.format or "unknown"
                 original_width, original_height = _upright_size(image)
+                if _plain_jpeg(image):
+                    pixels = _decode_plain_jpeg(data, image.size, max_side)
+                    if pixels is not None:
+                        return DecodedImage(pixels, original_width, original_height, image_format, frames)
                 if image.format == "JPEG":
                     image.draft(None, _draft_request(image.size, max_side))
                 upright = ImageOps.exif_transpose(image)
@@ -82,6 +93,26 @@ def decode(data: bytes, *, max_pixels: int, max_side: int) -> DecodedImage:
         image_format=image_format,
         frames=frames,
     )
+
+
+def _plain_jpeg(image: Image.Image) -> bool:
+    """The common case: an upright RGB or grey JPEG, which libjpeg-turbo decodes directly at a reduced scale."""
+    return image.format == "JPEG" and image.mode in ("RGB", "L") and image.getexif().get(0x0112, 1) == 1
+
+
+def _decode_plain_jpeg(data: bytes, size: tuple[int, int], max_side: int) -> np.ndarray | None:
+    longest = max(size)
+    reduction = next((factor for factor in (8, 4, 2) if longest / factor >= max_side), 1)
+    flag = REDUCED_FLAGS[reduction] | cv2.IMREAD_IGNORE_ORIENTATION
+    bgr = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), flag)
+    if bgr is None:
+        return None
+    height, width = bgr.shape[:2]
+    if max(width, height) > max_side:
+        factor = max_side / max(width, height)
+        size = (max(1, round(width * factor)), max(1, round(height * factor)))
+        bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
 def _check_dimensions(size: tuple[int, int], max_pixels: int) -> None:

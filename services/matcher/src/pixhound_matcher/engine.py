@@ -266,7 +266,9 @@ class Matcher:
                 copy_id = votes.item_id
                 if copy_id in decisions or votes.votes < self.config.min_votes:
                     continue
-                verification = local.verify(copies.features[copy_id], features, mirrored=mirrored)
+                verification = local.verify(
+                    copies.features[copy_id], features, mirrored=mirrored, min_matches=self.config.min_inliers
+                )
                 if verification is not None and mirrored:
                     verification = local.flip_region(verification)
                 decision = self._from_verification(reference_id, copy_id, verification, None)
@@ -333,10 +335,14 @@ class Matcher:
                     candidates.append(hit.item_id)
         decisions = []
         for reference_id in candidates:
-            verification = local.verify(query, references.features[reference_id], mirrored=mirrored)
+            verification = local.verify(
+                query, references.features[reference_id], mirrored=mirrored, min_matches=self.config.min_inliers
+            )
             decision = self._from_verification(reference_id, copy_id, verification, similarities.get(reference_id))
             if decision is not None:
                 decisions.append(decision)
+                if decision.inliers >= self.config.confident_inliers:
+                    break
         return sorted(decisions, key=lambda d: -d.score)
 
     def _from_verification(

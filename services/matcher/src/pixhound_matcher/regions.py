@@ -28,26 +28,22 @@ def photo_regions(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
     if rows < 4 or columns < 4:
         return []
     small = np.ascontiguousarray(small[: rows * BLOCK, : columns * BLOCK])
+    channels = cv2.split(small)
     background = _dominant_colour(small)
-    distance = cv2.absdiff(small, np.broadcast_to(background, small.shape).copy())
-    near_background = (distance.max(axis=2) <= 14).astype(np.float32)
-    blocks = cv2.resize(near_background, (columns, rows), interpolation=cv2.INTER_AREA)
+    distance = cv2.max(
+        cv2.max(cv2.absdiff(channels[0], int(background[0])), cv2.absdiff(channels[1], int(background[1]))),
+        cv2.absdiff(channels[2], int(background[2])),
+    )
+    blocks = cv2.resize((distance <= 14).astype(np.float32), (columns, rows), interpolation=cv2.INTER_AREA)
+    if blocks.mean() < 0.2:
+        return []  # no page background: a photograph, not a page
     values = small.astype(np.float32)
     mean = cv2.resize(values, (columns, rows), interpolation=cv2.INTER_AREA)
     mean_of_squares = cv2.resize(values * values, (columns, rows), interpolation=cv2.INTER_AREA)
     texture = np.sqrt(np.maximum(mean_of_squares - mean * mean, 0)).max(axis=2)
-    cells = (
-        small.reshape(rows, BLOCK, columns, BLOCK, 3)
-        .transpose(0, 2, 1, 3, 4)
-        .reshape(rows, columns, BLOCK * BLOCK, 3)
-        .astype(np.int16)
-    )
-    middle = BLOCK * BLOCK // 2
-    halves = np.partition(cells, (middle - 1, middle), axis=2)[:, :, middle - 1 : middle + 1, :]
-    block_median = halves.mean(axis=2, keepdims=True, dtype=np.float32)
-    flat_share = (np.abs(cells - block_median).max(axis=3) <= 12).mean(axis=2)
+    flat_share = _flat_share(channels, rows, columns)
     photo_like = ((blocks < 0.08) & (texture > 6) & (flat_share < 0.6)).astype(np.uint8)
-    if photo_like.mean() > 0.85 or blocks.mean() < 0.2:
+    if photo_like.mean() > 0.85:
         return []
     photo_like = cv2.morphologyEx(photo_like, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     count, _, stats, _ = cv2.connectedComponentsWithStats(photo_like, connectivity=4)
@@ -62,6 +58,20 @@ def photo_regions(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
         boxes.append((fill, (int(x * factor), int(y * factor), int(w * factor), int(h * factor))))
     boxes.sort(key=lambda pair: -pair[0])
     return [_clip(box, width, height) for _, box in boxes[:MAX_REGIONS]]
+
+
+def _flat_share(channels: list[np.ndarray], rows: int, columns: int) -> np.ndarray:
+    """Per block, the share of pixels within 12 levels of the block's median colour on every channel."""
+    middle = BLOCK * BLOCK // 2
+    within = None
+    for channel in channels:
+        cells = channel.reshape(rows, BLOCK, columns, BLOCK).transpose(0, 2, 1, 3).reshape(rows, columns, -1)
+        halves = np.partition(cells, (middle - 1, middle), axis=2)[:, :, middle - 1 : middle + 1]
+        doubled_median = halves.sum(axis=2, dtype=np.int16)
+        spread = cv2.resize(doubled_median, (columns * BLOCK, rows * BLOCK), interpolation=cv2.INTER_NEAREST)
+        close = np.abs(channel.astype(np.int16) * 2 - spread) <= 24
+        within = close if within is None else within & close
+    return cv2.resize(within.astype(np.float32), (columns, rows), interpolation=cv2.INTER_AREA)
 
 
 def _dominant_colour(image: np.ndarray) -> np.ndarray:

@@ -62,7 +62,7 @@ _detectors: dict[int, cv2.ORB] = {}
 def _orb(features: int) -> cv2.ORB:
     detector = _detectors.get(features)
     if detector is None:
-        detector = cv2.ORB_create(nfeatures=features, scaleFactor=1.2, nlevels=8, edgeThreshold=15, fastThreshold=12)
+        detector = cv2.ORB_create(nfeatures=features, scaleFactor=1.2, nlevels=8, edgeThreshold=15, fastThreshold=20)
         _detectors[features] = detector
     return detector
 

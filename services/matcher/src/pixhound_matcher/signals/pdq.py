@@ -118,7 +118,9 @@ def pdq(rgb: np.ndarray) -> PdqHash:
 def pdq_dihedral(rgb: np.ndarray) -> list[PdqHash]:
     """The hashes of the image and of its 7 rotations and mirrors, in the order of DIHEDRAL."""
     coefficients, score = dct(luminance(rgb))
-    return [PdqHash(_bits(variant), score) for variant in _variants(coefficients)]
+    stacked = np.stack(_variants(coefficients)).reshape(len(DIHEDRAL), -1)
+    bits = np.packbits(stacked > np.median(stacked, axis=1, keepdims=True), axis=1)
+    return [PdqHash(row.tobytes(), score) for row in bits]
 
 
 def hamming(a: bytes, b: bytes) -> int:
