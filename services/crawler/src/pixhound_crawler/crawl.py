@@ -286,7 +286,14 @@ async def _read(runtime: ServiceRuntime, query):
 
 
 async def finish(
-    runtime: ServiceRuntime, item: Row, *, status: str, error: str = "", errors: int = 0, fetched: bool = False
+    runtime: ServiceRuntime,
+    item: Row,
+    *,
+    delay: float,
+    status: str,
+    error: str = "",
+    errors: int = 0,
+    fetched: bool = False,
 ) -> None:
     async with runtime.transaction() as session:
         await session.execute(
@@ -300,13 +307,15 @@ async def finish(
                 pages_fetched=store.crawls.c.pages_fetched + (1 if fetched else 0),
             )
         )
+        await hold_host(session, item.host, delay, healthy=errors == 0)
 
 
-async def retry_later(runtime: ServiceRuntime, item: Row, error: str, wait: float) -> None:
+async def retry_later(runtime: ServiceRuntime, item: Row, error: str, wait: float, *, delay: float) -> None:
     """Put a URL back with a delay, or give up on it after `max_attempts`."""
     attempts = item.attempts + 1
     if attempts >= runtime.settings.max_attempts:
-        await finish(runtime, item, status="failed", error=f"gave up after {attempts} attempts: {error}", errors=1)
+        error = f"gave up after {attempts} attempts: {error}"
+        await finish(runtime, item, delay=delay, status="failed", error=error, errors=1)
         return
     async with runtime.transaction() as session:
         await session.execute(
@@ -320,6 +329,7 @@ async def retry_later(runtime: ServiceRuntime, item: Row, error: str, wait: floa
                 not_before=utcnow() + timedelta(seconds=wait),
             )
         )
+        await hold_host(session, item.host, delay, healthy=False)
 
 
 async def back_off_host(runtime: ServiceRuntime, host: str, seconds: float) -> None:
@@ -334,15 +344,23 @@ async def back_off_host(runtime: ServiceRuntime, host: str, seconds: float) -> N
         )
 
 
-async def release_host(runtime: ServiceRuntime, host: str, delay: float, *, healthy: bool) -> None:
-    """The next visit to a host waits `delay` after this lease's last request, whichever replica makes it."""
+async def hold_host(session: AsyncSession, host: str, delay: float, *, healthy: bool) -> None:
+    """The next visit to a host waits `delay` after this lease's last request, whichever replica makes it.
+
+    Done in the transaction that ends the lease, so the host is never free between the URL
+    leaving the lease and its next visit being pushed back.
+    """
     h = store.hosts.c
     earliest = utcnow() + timedelta(seconds=delay)
     changes: dict[str, Any] = {"next_fetch_at": case((h.next_fetch_at < earliest, earliest), else_=h.next_fetch_at)}
     if healthy:
         changes["consecutive_errors"] = 0
+    await session.execute(update(store.hosts).where(h.host == host).values(**changes))
+
+
+async def release_host(runtime: ServiceRuntime, host: str, delay: float) -> None:
     async with runtime.transaction() as session:
-        await session.execute(update(store.hosts).where(h.host == host).values(**changes))
+        await hold_host(session, host, delay, healthy=False)
 
 
 async def process(runtime: ServiceRuntime, item: Row) -> None:
@@ -352,25 +370,24 @@ async def process(runtime: ServiceRuntime, item: Row) -> None:
         rules = await robots_for(runtime, item, delay)
     except domain.RefusedAddress as error:
         log.warning("page %s refused: %s", item.url, error)
-        await finish(runtime, item, status="failed", error=str(error), errors=1)
+        await finish(runtime, item, delay=delay, status="failed", error=str(error), errors=1)
         return
     agent = politeness.user_agent_token(settings.user_agent)
     delay = politeness.host_delay(settings.host_delay_seconds, rules.crawl_delay(agent))
     try:
-        healthy = await _visit(runtime, item, rules, agent, delay)
+        await _visit(runtime, item, rules, agent, delay)
     except Exception:
-        await release_host(runtime, item.host, delay, healthy=False)
+        await release_host(runtime, item.host, delay)
         raise
-    await release_host(runtime, item.host, delay, healthy=healthy)
 
 
-async def _visit(runtime: ServiceRuntime, item: Row, rules: politeness.RobotsRules, agent: str, delay: float) -> bool:
-    """Visit one leased URL; true when the host answered normally."""
+async def _visit(runtime: ServiceRuntime, item: Row, rules: politeness.RobotsRules, agent: str, delay: float) -> None:
+    """Visit one leased URL; each way out ends the lease and holds the host for `delay`."""
     settings = runtime.settings
     if not rules.allows(item.url, agent):
         log.info("robots.txt of %s disallows %s", item.host, item.url)
-        await finish(runtime, item, status="blocked", error="disallowed by robots.txt")
-        return True
+        await finish(runtime, item, delay=delay, status="blocked", error="disallowed by robots.txt")
+        return
     if item.depth == 0 and item.use_sitemaps:
         await enqueue_from_sitemaps(runtime, item, rules, delay)
     try:
@@ -379,25 +396,25 @@ async def _visit(runtime: ServiceRuntime, item: Row, rules: politeness.RobotsRul
         )
     except domain.RefusedAddress as error:
         log.warning("page %s refused: %s", item.url, error)
-        await finish(runtime, item, status="failed", error=str(error), errors=1)
-        return False
+        await finish(runtime, item, delay=delay, status="failed", error=str(error), errors=1)
+        return
     except FetchFailed as error:
         log.warning("page %s not fetched: %s", item.url, error)
-        await retry_later(
-            runtime, item, str(error), politeness.retry_delay(item.attempts + 1, settings.retry_base_seconds)
-        )
-        return False
+        wait = politeness.retry_delay(item.attempts + 1, settings.retry_base_seconds)
+        await retry_later(runtime, item, str(error), wait, delay=delay)
+        return
     if page.status in OVERLOADED:
         wait = politeness.retry_after_seconds(page.headers.get("retry-after"))
         log.info("%s answered %d; backing off %s for %.0f s", item.url, page.status, item.host, wait)
         await back_off_host(runtime, item.host, wait)
-        await retry_later(runtime, item, f"HTTP {page.status}", wait)
-        return False
+        await retry_later(runtime, item, f"HTTP {page.status}", wait, delay=delay)
+        return
     fetched_at = utcnow()
     content_type = page.headers.get("content-type", "").split(";")[0].strip().lower()
     if page.status != 200 or content_type not in HTML_TYPES:
-        await finish(runtime, item, status="done", error=f"HTTP {page.status} {content_type}", fetched=True)
-        return True
+        error = f"HTTP {page.status} {content_type}"
+        await finish(runtime, item, delay=delay, status="done", error=error, fetched=True)
+        return
     html = page.body.decode(
         page.headers.get_encoding() if hasattr(page.headers, "get_encoding") else "utf-8", errors="replace"
     )
@@ -422,9 +439,9 @@ async def _visit(runtime: ServiceRuntime, item: Row, rules: politeness.RobotsRul
             fetched_at=fetched_at,
             server_ip=page.server_ip,
         )
-    site = await identify_site(runtime, page, html, delay) if stored else None
-    await record_page(runtime, item, page, fetched_at, archive, stored, content.links, errors, site)
-    return True
+    if stored:
+        await identify_site(runtime, page, html, delay)
+    await record_page(runtime, item, page, fetched_at, archive, stored, content.links, errors, delay)
 
 
 class PoliteFetcher:
@@ -565,7 +582,7 @@ async def identify_site(runtime: ServiceRuntime, page: FetchResult, html: str, d
     return site
 
 
-async def record_page(runtime, item, page: FetchResult, fetched_at, archive, stored, links, errors, site) -> None:
+async def record_page(runtime, item, page: FetchResult, fetched_at, archive, stored, links, errors, delay) -> None:
     page_id = str(uuid.uuid4())
     page_sha256 = hashlib.sha256(page.body).hexdigest()
     archive_key = ""
@@ -625,6 +642,7 @@ async def record_page(runtime, item, page: FetchResult, fetched_at, archive, sto
         if item.depth < crawl.max_depth:
             in_scope = [link for link in links if domain.in_scope(link, set(crawl.hosts))]
             await enqueue(session, item.crawl_id, in_scope, item.depth + 1, crawl.max_pages - crawl.pages_queued)
+        await hold_host(session, item.host, delay, healthy=True)
 
 
 async def record_occurrences(
