@@ -39,6 +39,7 @@ class MatcherConfig:
     query_side: int = 1024
     reference_features: int = 256
     query_features: int = 1000
+    small_query_side: int = 480
     pdq_max_distance: int = 31
     pdq_min_quality: int = 50
     min_inliers: int = 14
@@ -172,7 +173,7 @@ class Fingerprinter:
 
     def of_image(self, image: DecodedImage, *, reference: bool) -> Fingerprints:
         hashes = pdq.pdq_dihedral(image.rgb)
-        gray = image.gray()
+        gray = self._feature_gray(image, reference=reference)
         budget = self.config.reference_features if reference else self.config.query_features
         features = local.extract(gray, max_features=budget, spread=reference)
         embedding = self.clip.embed(image.rgb) if self.clip is not None else None
@@ -187,7 +188,19 @@ class Fingerprinter:
 
     def mirrored_features(self, image: DecodedImage, *, reference: bool) -> local.LocalFeatures:
         budget = self.config.reference_features if reference else self.config.query_features
-        return local.extract(local.mirror(image.gray()), max_features=budget, spread=reference)
+        return local.extract(
+            local.mirror(self._feature_gray(image, reference=reference)), max_features=budget, spread=reference
+        )
+
+    def _feature_gray(self, image: DecodedImage, *, reference: bool) -> np.ndarray:
+        """Grey pixels for keypoints; a small discovered image is enlarged first, or ORB finds too few keypoints."""
+        gray = image.gray()
+        longest = max(gray.shape)
+        if reference or longest >= self.config.small_query_side:
+            return gray
+        factor = self.config.small_query_side / longest
+        size = (round(gray.shape[1] * factor), round(gray.shape[0] * factor))
+        return cv2.resize(gray, size, interpolation=cv2.INTER_CUBIC)
 
 
 def limit_native_threads() -> None:

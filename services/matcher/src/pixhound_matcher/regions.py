@@ -11,8 +11,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-WORK_WIDTH = 384
-BLOCK = 6
+WORK_WIDTH = 1024
+BLOCK = 16
 MIN_SIDE = 64
 MAX_REGIONS = 4
 
