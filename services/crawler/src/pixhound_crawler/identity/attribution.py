@@ -76,13 +76,13 @@ def publisher_names(documents: list[Document], chosen: str | None) -> list[froze
 
 
 class Attribution:
-    """The text of each page split into what concerns the publisher (or no one) and what concerns others."""
+    """The text of each page that concerns the publisher (or no one), and everything the pages show."""
 
     def __init__(self, documents: list[Document], chosen_name: str | None) -> None:
         self.publisher = publisher_names(documents, chosen_name)
         self.domain = host_tokens(documents[0].host) if documents else frozenset()
         self.own: list[str] = []
-        self.others: list[str] = []
+        self.shown = "\n".join(line for document in documents for line in document.lines)
         for document in documents:
             self._split(document)
 
@@ -95,33 +95,30 @@ class Attribution:
     def _split(self, document: Document) -> None:
         owner_is_other = False
         own: list[str] = []
-        others: list[str] = []
         for index, line in enumerate(document.kept):
             if index in document.kept_headings:
                 owner_is_other = False
             position = 0
-            for start, name in _named(line):
-                (others if owner_is_other else own).append(line[position:start])
+            named = _named(line)
+            for start, name in named:
+                if not owner_is_other:
+                    own.append(line[position:start])
                 owner_is_other = not self._is_publisher(name)
                 position = start
-            if PUBLISHER_CUE.search(line) and not _named(line):
+            if PUBLISHER_CUE.search(line) and not named:
                 owner_is_other = False
-            (others if owner_is_other else own).append(line[position:])
+            if not owner_is_other:
+                own.append(line[position:])
         self.own.append("\n".join(piece for piece in own if piece.strip()))
-        self.others.append("\n".join(piece for piece in others if piece.strip()))
-
-    @property
-    def other_text(self) -> str:
-        return "\n".join(self.others)
 
     def links_of_publisher(self, addresses: Iterable[str], *, phone: bool) -> list[str]:
-        """mailto:/tel: targets, less those shown only in text about another organisation."""
-        own, other = "\n".join(self.own).casefold(), self.other_text.casefold()
+        """mailto:/tel: targets, less those shown only in text set aside or about another organisation."""
+        own, shown = "\n".join(self.own).casefold(), self.shown.casefold()
         if phone:
-            own, other = re.sub(r"\D", "", own), re.sub(r"\D", "", other)
+            own, shown = re.sub(r"\D", "", own), re.sub(r"\D", "", shown)
         kept = []
         for address in addresses:
             key = re.sub(r"\D", "", address)[-9:] if phone else address.casefold()
-            if not key or key in own or key not in other:
+            if not key or key in own or key not in shown:
                 kept.append(address)
         return kept

@@ -329,21 +329,6 @@ def _heading_texts(parser: LexborHTMLParser) -> set[str]:
     return texts
 
 
-def _links_outside_set_aside(document: Document) -> tuple[list[str], list[str]]:
-    """mailto: and tel: links whose address shows only in a set-aside section belong to that other organisation."""
-    shown = "\n".join(document.lines).casefold()
-    kept = document.kept_text.casefold()
-    shown_digits, kept_digits = re.sub(r"\D", "", shown), re.sub(r"\D", "", kept)
-    emails = [email for email in document.mailto if email.casefold() not in shown or email.casefold() in kept]
-    phones = []
-    for phone in document.tel:
-        digits = re.sub(r"\D", "", phone)
-        national = digits[-9:] if len(digits) >= 9 else digits
-        if not national or national not in shown_digits or national in kept_digits:
-            phones.append(phone)
-    return emails, phones
-
-
 def parse_document(url: str, html: str) -> Document:
     document = Document(url=url)
     if not isinstance(html, str) or not html.strip():
@@ -409,5 +394,4 @@ def parse_document(url: str, html: str) -> Document:
             headings.add(len(document.lines))
         document.lines.extend(_split_long(line))
     document.kept, document.kept_headings = keep_lines(document.lines, headings)
-    document.mailto, document.tel = _links_outside_set_aside(document)
     return document
