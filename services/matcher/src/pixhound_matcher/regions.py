@@ -41,8 +41,9 @@ def photo_regions(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
     mean = cv2.resize(values, (columns, rows), interpolation=cv2.INTER_AREA)
     mean_of_squares = cv2.resize(values * values, (columns, rows), interpolation=cv2.INTER_AREA)
     texture = np.sqrt(np.maximum(mean_of_squares - mean * mean, 0)).max(axis=2)
-    flat_share = _flat_share(channels, rows, columns)
-    photo_like = ((blocks < 0.08) & (texture > 6) & (flat_share < 0.6)).astype(np.uint8)
+    candidates = (blocks < 0.08) & (texture > 6)
+    photo_like = np.zeros((rows, columns), np.uint8)
+    photo_like[candidates] = _flat_share(channels, rows, columns, candidates) < 0.6
     if photo_like.mean() > 0.85:
         return []
     photo_like = cv2.morphologyEx(photo_like, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
@@ -60,18 +61,17 @@ def photo_regions(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
     return [_clip(box, width, height) for _, box in boxes[:MAX_REGIONS]]
 
 
-def _flat_share(channels: list[np.ndarray], rows: int, columns: int) -> np.ndarray:
-    """Per block, the share of pixels within 12 levels of the block's median colour on every channel."""
+def _flat_share(channels: list[np.ndarray], rows: int, columns: int, selected: np.ndarray) -> np.ndarray:
+    """For the selected blocks, the share of pixels within 12 levels of the block's median on every channel."""
     middle = BLOCK * BLOCK // 2
     within = None
     for channel in channels:
-        cells = channel.reshape(rows, BLOCK, columns, BLOCK).transpose(0, 2, 1, 3).reshape(rows, columns, -1)
-        halves = np.partition(cells, (middle - 1, middle), axis=2)[:, :, middle - 1 : middle + 1]
-        doubled_median = halves.sum(axis=2, dtype=np.int16)
-        spread = cv2.resize(doubled_median, (columns * BLOCK, rows * BLOCK), interpolation=cv2.INTER_NEAREST)
-        close = np.abs(channel.astype(np.int16) * 2 - spread) <= 24
+        cells = channel.reshape(rows, BLOCK, columns, BLOCK).transpose(0, 2, 1, 3)[selected].reshape(-1, BLOCK * BLOCK)
+        halves = np.partition(cells, (middle - 1, middle), axis=1)[:, middle - 1 : middle + 1]
+        doubled_median = halves.sum(axis=1, dtype=np.int16)[:, None]
+        close = np.abs(cells.astype(np.int16) * 2 - doubled_median) <= 24
         within = close if within is None else within & close
-    return cv2.resize(within.astype(np.float32), (columns, rows), interpolation=cv2.INTER_AREA)
+    return within.mean(axis=1) if within is not None else np.zeros(0)
 
 
 def _dominant_colour(image: np.ndarray) -> np.ndarray:
