@@ -30,6 +30,7 @@ from pixhound_crawler.identity import (
     uk_company_number_ok,
     vat_ok,
 )
+from pixhound_crawler.identity.address import text_address
 from pixhound_crawler.identity.companies import find_company_ids
 from pixhound_crawler.identity.scoring import actionability
 from pixhound_crawler.identity_eval import crawl, evaluate, main
@@ -113,6 +114,13 @@ def test_la_poste_exception_is_needed() -> None:
         ("ATU13585626", False),
         ("CHE521178505", True),
         ("CHE521178506", False),
+        ("IE6388047V", True),  # seven digits and a check letter
+        ("IE8256796U", True),
+        ("IE6388047W", False),
+        ("IE6433435OA", True),  # with the second letter of the 2013 format
+        ("IE6433435OB", False),
+        ("IE8Z49289F", True),  # the old format
+        ("IE8Z49289G", False),
         ("XX123456789", False),
     ],
 )
@@ -541,3 +549,16 @@ def test_eval_cli_prints_json(capsys: pytest.CaptureFixture[str], tmp_path: Path
     assert summary["fields"]["company_ids"]["precision"] == 1.0
     assert main([str(tmp_path / "missing")]) == 2
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "postcode", "country"),
+    [
+        ("1592 Barrington Street, Halifax, NS B3J 1W3", "B3J 1W3", "CA"),
+        ("The Harbour, Dingle, Co. Kerry V92 X2Y8", "V92 X2Y8", "IE"),
+        ("14 Station Road, Leeds LS6 3AG", "LS6 3AG", "GB"),
+    ],
+)
+def test_canadian_and_irish_postcodes(line: str, postcode: str, country: str) -> None:
+    address = text_address([line], need_context=False)
+    assert address is not None and (address.postcode, address.country) == (postcode, country)

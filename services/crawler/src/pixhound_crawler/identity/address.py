@@ -16,6 +16,17 @@ TOWN_END = (
 POSTCODE_LINE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("GB", re.compile(r"(?:([A-Z][A-Za-z' .-]{1,30}?),?\s+)?\b([A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\b")),
     ("US", re.compile(r"([A-Z][A-Za-z .'-]{1,30}),\s*[A-Z]{2}\s+(\d{5}(?:-\d{4})?)\b")),
+    (
+        "CA",
+        re.compile(
+            r"(?:([A-Z][A-Za-z .'-]{1,30}),?\s*(?:[A-Z]{2}\s+)?)?"
+            r"\b([ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s?\d[ABCEGHJ-NPRSTV-Z]\d)\b"
+        ),
+    ),
+    (
+        "IE",
+        re.compile(r"(?:([A-Z][A-Za-z' .-]{1,30}?),?\s+)?\b((?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?[0-9AC-FHKNPRTV-Y]{4})\b"),
+    ),
     ("NL", re.compile(r"\b(\d{4}\s?[A-Z]{2})\s+([A-Z][A-Za-z' -]{1,30})")),
     ("IT", re.compile(r"\b(\d{5})\s+([A-Z][A-Za-zà-ÿ' -]{1,30}?)\s*\(([A-Z]{2})\)")),
     (
@@ -89,7 +100,7 @@ def text_address(lines: list[str], start: int = 0, span: int = 4, need_context: 
             match = pattern.search(line)
             if not match:
                 continue
-            if country in ("GB", "US"):
+            if country in ("GB", "US", "CA", "IE"):
                 postcode, locality = match.group(2), match.group(1)
             elif country == "IT":
                 postcode, locality = match.group(1), f"{match.group(2).strip()} ({match.group(3)})"
@@ -109,7 +120,10 @@ def text_address(lines: list[str], start: int = 0, span: int = 4, need_context: 
     return None
 
 
-def choose_address(documents: list[Document]) -> tuple[Address | None, str | None]:
+def choose_address(
+    documents: list[Document], publisher_texts: list[str] | None = None
+) -> tuple[Address | None, str | None]:
+    """The best postal address; with `publisher_texts` (one per document), only from what concerns the publisher."""
     best: tuple[float, Address, str] | None = None
     for node in org_nodes(documents):
         address = _jsonld_address(node)
@@ -117,8 +131,8 @@ def choose_address(documents: list[Document]) -> tuple[Address | None, str | Non
             score = 6.0 + (1 if address.street else 0)
             if best is None or score > best[0]:
                 best = (score, address, "json-ld")
-    for document in documents:
-        lines = document.kept
+    for position, document in enumerate(documents):
+        lines = publisher_texts[position].splitlines() if publisher_texts is not None else document.kept
         for index, line in enumerate(lines):
             keyword = ADDRESS_KEYWORDS.search(line)
             address = text_address(lines, index, 4 if keyword else 1, need_context=not keyword)

@@ -96,6 +96,9 @@ def _es_vat_ok(body: str) -> bool:
     return body[8] in (str(check), "JABCDEFGHI"[check])
 
 
+IRISH_CHECK_LETTERS = "WABCDEFGHIJKLMNOPQRSTUV"
+
+
 def _nl_vat_ok(body: str) -> bool:
     match = re.fullmatch(r"(\d{9})B(\d{2})", body)
     if not match or int(match.group(1)) == 0 or match.group(2) == "00":
@@ -136,6 +139,22 @@ def _ch_uid_ok(body: str) -> bool:
     return check != 10 and check == int(body[8])
 
 
+def _ie_vat_ok(body: str) -> bool:
+    """Irish VAT: seven digits, a check letter and an optional second letter (A-I or W), or the old
+    form digit, letter or + or *, five digits, check letter (read as 0, the five digits, the first digit)."""
+    old = re.fullmatch(r"(\d)([A-Z+*])(\d{5})([A-W])", body)
+    if old:
+        body = "0" + old.group(3) + old.group(1) + old.group(4)
+    match = re.fullmatch(r"(\d{7})([A-W])([A-IW]?)", body)
+    if not match:
+        return False
+    digits, check, extra = match.groups()
+    total = sum(int(char) * weight for char, weight in zip(digits, range(8, 1, -1), strict=True))
+    if extra:
+        total += 9 * (0 if extra == "W" else ord(extra) - ord("A") + 1)
+    return IRISH_CHECK_LETTERS[total % 23] == check
+
+
 VAT_CHECKERS = {
     "FR": _fr_vat_ok,
     "DE": _de_vat_ok,
@@ -146,6 +165,7 @@ VAT_CHECKERS = {
     "GB": _gb_vat_ok,
     "XI": _gb_vat_ok,
     "AT": _at_vat_ok,
+    "IE": _ie_vat_ok,
     "CHE": _ch_uid_ok,
 }
 

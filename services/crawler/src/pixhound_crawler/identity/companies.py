@@ -34,6 +34,7 @@ VAT_RES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("GB", re.compile(rf"(?<![A-Za-z0-9])GB{S}(\d{{3}}){S}(\d{{4}}){S}(\d{{2}})(?:{S}(\d{{3}}))?(?!\d)")),
     ("XI", re.compile(rf"(?<![A-Za-z0-9])XI{S}(\d{{3}}){S}(\d{{4}}){S}(\d{{2}})(?!\d)")),
     ("AT", re.compile(rf"(?<![A-Za-z0-9])AT{S}(U){S}(\d{{8}})(?!\d)")),
+    ("IE", re.compile(r"(?<![A-Za-z0-9])IE\s?(\d{7}[A-W][A-IW]?|\d[A-Z+*]\d{5}[A-W])(?![A-Za-z0-9])")),
     ("CHE", re.compile(rf"(?<![A-Za-z0-9])CHE{S}(\d{{3}}){S}(\d{{3}}){S}(\d{{3}})(?!\d)")),
 )
 VAT_BY_KEYWORD: tuple[tuple[str, re.Pattern[str]], ...] = (

@@ -60,7 +60,7 @@ def extract_identity(pages: list[tuple[str, str]]) -> SiteIdentity:
     if not any(phone for phone in phones if phone not in find_phones([], tel, region)):
         phones = find_phones(texts, tel, region)
     legal_form = find_legal_form(name, documents)
-    address, address_source = choose_address(documents)
+    address, address_source = choose_address(documents, attribution.own)
     country, country_evidence = infer_country(documents, company_ids, address, phones, language, address_source)
     signals = commercial_signals(documents, company_ids, legal_form)
     identity = SiteIdentity(
