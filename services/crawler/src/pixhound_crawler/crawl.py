@@ -706,7 +706,7 @@ async def record_occurrences(
 
 async def complete_finished_crawls(runtime: ServiceRuntime) -> None:
     f, c = store.frontier, store.crawls
-    unfinished = select(f.c.id).where(f.c.crawl_id == c.c.id, f.c.status.in_(["pending", "leased"])).exists()
+    unfinished = select(f.c.id).where(f.c.crawl_id == c.c.id, f.c.status.in_(store.OPEN_STATUSES)).exists()
     query = select(c).where(c.c.status == "running", ~unfinished)
     if runtime.database.is_postgres:
         query = query.with_for_update(skip_locked=True, of=c)

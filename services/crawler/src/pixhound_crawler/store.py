@@ -74,6 +74,7 @@ frontier = Table(
 OPEN_STATUSES = ("pending", "leased")
 _open = frontier.c.status.in_(OPEN_STATUSES)
 Index("ix_frontier_host_open", frontier.c.host, frontier.c.id, postgresql_where=_open, sqlite_where=_open)
+Index("ix_frontier_crawl_open", frontier.c.crawl_id, postgresql_where=_open, sqlite_where=_open)
 _has_work = hosts.c.has_work == true()
 Index("ix_hosts_due", hosts.c.next_fetch_at, postgresql_where=_has_work, sqlite_where=_has_work)
 

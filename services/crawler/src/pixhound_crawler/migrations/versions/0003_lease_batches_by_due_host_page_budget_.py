@@ -28,6 +28,13 @@ def upgrade() -> None:
             postgresql_where=sa.text("status IN ('pending', 'leased')"),
             sqlite_where=sa.text("status IN ('pending', 'leased')"),
         )
+        batch_op.create_index(
+            "ix_frontier_crawl_open",
+            ["crawl_id"],
+            unique=False,
+            postgresql_where=sa.text("status IN ('pending', 'leased')"),
+            sqlite_where=sa.text("status IN ('pending', 'leased')"),
+        )
 
     with op.batch_alter_table("hosts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("has_work", sa.Boolean(), server_default=sa.true(), nullable=False))
@@ -56,6 +63,7 @@ def downgrade() -> None:
         batch_op.drop_column("has_work")
 
     with op.batch_alter_table("frontier", schema=None) as batch_op:
+        batch_op.drop_index("ix_frontier_crawl_open")
         batch_op.drop_index(
             "ix_frontier_host_open",
             postgresql_where=sa.text("status IN ('pending', 'leased')"),
