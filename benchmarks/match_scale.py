@@ -1,30 +1,40 @@
 """Matcher index latency and memory as the reference collection grows (synthetic fingerprints).
 
 Fills the matcher's own index classes with random fingerprints shaped like the real ones
-(256-bit PDQ codes; binary ORB descriptors, `--indexed` per reference) and times the
-searches the cascade makes for one discovered image: the 8 dihedral PDQ variants against
-the hash index, then `--query-descriptors` descriptors voting in the local-feature index.
-Some queries are planted near stored references so the searches do real work.
+(256-bit PDQ codes; binary ORB descriptors, `--indexed` per reference; 512-dimension
+CLIP embeddings) and times the searches the cascade makes for one discovered image: the 8
+dihedral PDQ variants against the hash index, `--query-descriptors` descriptors voting in
+the local-feature index, and the embedding's nearest neighbours. Some queries are planted
+near stored references, which must come first, so the searches do real work.
 
-Prints one JSON object per collection size: p50/p99 latency of each search and of both
-together, index memory per reference, and build time. One thread, as in a matcher replica.
+Prints one JSON object per collection size: p50/p99 latency of each search and of all
+three together, index memory per reference (growth of the resident set while each index is
+filled), and build time. Queries run on one thread, as in a matcher replica; building uses
+two.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import sys
 import time
 
+import faiss
 import numpy as np
 
 from pixhound_matcher.engine import limit_native_threads
-from pixhound_matcher.indexes import HashIndex, LocalFeatureIndex
+from pixhound_matcher.indexes import HashIndex, LocalFeatureIndex, VectorIndex
+
+CLIP_DIMENSIONS = 512
+BUILD_THREADS = 2
 
 
 def rss_mib() -> float:
+    """Resident memory after handing freed heap back to the system, so temporary arrays are not counted."""
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
     with open(f"/proc/{os.getpid()}/status") as status:
         for line in status:
             if line.startswith("VmRSS:"):
@@ -38,38 +48,41 @@ def percentile(values: list[float], q: float) -> float:
 
 def run(size: int, indexed: int, query_descriptors: int, queries: int, seed: int, features_on: bool) -> dict:
     rng = np.random.default_rng(seed)
+    ids = [f"r{n}" for n in range(size)]
+    faiss.omp_set_num_threads(BUILD_THREADS)
     before = rss_mib()
     started = time.perf_counter()
     hashes = HashIndex(256)
-    batch = 100_000
-    for start in range(0, size, batch):
-        count = min(batch, size - start)
-        codes = rng.integers(0, 256, (count, 32), dtype=np.uint8)
-        hashes.add_many([f"r{start + n}" for n in range(count)], [row.tobytes() for row in codes])
+    hashes.add_many(ids, [row.tobytes() for row in rng.integers(0, 256, (size, 32), dtype=np.uint8)])
     hash_build = time.perf_counter() - started
     hash_memory = rss_mib() - before
 
     if not features_on:
+        faiss.omp_set_num_threads(1)
         return _pdq_only(size, hashes, hash_build, hash_memory, queries, rng)
     before = rss_mib()
     started = time.perf_counter()
-    features = LocalFeatureIndex(inverted_threshold=min(2_000_000, size * indexed - 1))
-    planted = {}
-    for start in range(0, size, batch):
-        count = min(batch, size - start)
-        block = rng.integers(0, 256, (count, indexed, 32), dtype=np.uint8)
-        for n in range(count):
-            features._ids.append(f"r{start + n}")
-        features._owners.append(np.repeat(np.arange(start, start + count, dtype=np.int32), indexed))
-        features._descriptors.append(block.reshape(-1, 32))
-        features._count += count * indexed
-        if start == 0:
-            planted = {n: block[n] for n in range(min(queries, count))}
-    features._rebuild_inverted()
+    features = LocalFeatureIndex()
+    descriptors = rng.integers(0, 256, (size * indexed, 32), dtype=np.uint8)
+    planted = {n: descriptors[n * indexed : (n + 1) * indexed].copy() for n in range(min(queries, size))}
+    features.add_many(ids, descriptors, np.full(size, indexed))
+    del descriptors
     feature_build = time.perf_counter() - started
     feature_memory = rss_mib() - before
 
-    hash_times, vote_times = [], []
+    before = rss_mib()
+    started = time.perf_counter()
+    embeddings = VectorIndex(CLIP_DIMENSIONS)
+    vectors = _embeddings(size, rng)
+    planted_vectors = {n: vectors[n].copy() for n in planted}
+    for start in range(0, size, 100_000):
+        embeddings.add_many(ids[start : start + 100_000], vectors[start : start + 100_000])
+    del vectors
+    clip_build = time.perf_counter() - started
+    clip_memory = rss_mib() - before
+    faiss.omp_set_num_threads(1)
+
+    hash_times, vote_times, clip_times = [], [], []
     for n in range(queries):
         variants = [rng.integers(0, 256, 32, dtype=np.uint8).tobytes() for _ in range(8)]
         started = time.perf_counter()
@@ -83,23 +96,55 @@ def run(size: int, indexed: int, query_descriptors: int, queries: int, seed: int
         vote_times.append(time.perf_counter() - started)
         if n in planted:
             assert votes and votes[0].item_id == f"r{n}", "a planted reference must win the vote"
-    total = [a + b for a, b in zip(hash_times, vote_times, strict=True)]
+        query = _unit(planted_vectors[n] + rng.normal(scale=0.014, size=CLIP_DIMENSIONS).astype(np.float32))
+        started = time.perf_counter()
+        hits = embeddings.search(query, k=3, min_similarity=0.8)
+        clip_times.append(time.perf_counter() - started)
+        assert hits and hits[0].item_id == f"r{n}", "a planted embedding must be found"
+    total = [a + b + c for a, b, c in zip(hash_times, vote_times, clip_times, strict=True)]
     return {
         "references": size,
         "indexed_descriptors_per_reference": indexed,
         "query_descriptors": query_descriptors,
         "hash_index": hashes.kind,
         "feature_index": features.kind,
+        "feature_lists": features.lists,
+        "clip_index": embeddings.kind,
         "pdq_p50_ms": percentile(hash_times, 50),
         "pdq_p99_ms": percentile(hash_times, 99),
         "features_p50_ms": percentile(vote_times, 50),
         "features_p99_ms": percentile(vote_times, 99),
+        "clip_p50_ms": percentile(clip_times, 50),
+        "clip_p99_ms": percentile(clip_times, 99),
         "query_p50_ms": percentile(total, 50),
         "query_p99_ms": percentile(total, 99),
         "pdq_bytes_per_reference": round(hash_memory * 2**20 / size),
         "feature_bytes_per_reference": round(feature_memory * 2**20 / size),
-        "build_s": round(hash_build + feature_build, 1),
+        "clip_bytes_per_reference": round(clip_memory * 2**20 / size),
+        "bytes_per_reference": round((hash_memory + feature_memory + clip_memory) * 2**20 / size),
+        "structure_bytes_per_reference": {
+            "pdq": round(hashes.memory_bytes() / size),
+            "features": round(features.memory_bytes() / size),
+            "clip": round(embeddings.memory_bytes() / size),
+        },
+        "build_s": {"pdq": round(hash_build, 1), "features": round(feature_build, 1), "clip": round(clip_build, 1)},
     }
+
+
+def _embeddings(size: int, rng) -> np.ndarray:
+    """Unit vectors around 2,000 topics (two photos of one topic have a similarity near 0.55), since photo
+    embeddings are not spread uniformly over the sphere; a copy's embedding is then drawn at similarity 0.95."""
+    topics = _unit(rng.normal(size=(2_000, CLIP_DIMENSIONS)).astype(np.float32))
+    vectors = np.empty((size, CLIP_DIMENSIONS), np.float32)
+    for start in range(0, size, 100_000):
+        count = min(100_000, size - start)
+        noise = rng.normal(scale=0.04, size=(count, CLIP_DIMENSIONS)).astype(np.float32)
+        vectors[start : start + count] = _unit(topics[rng.integers(0, len(topics), count)] + noise)
+    return vectors
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    return vectors / np.linalg.norm(vectors, axis=-1, keepdims=True)
 
 
 def _pdq_only(size: int, hashes: HashIndex, build: float, memory: float, queries: int, rng) -> dict:

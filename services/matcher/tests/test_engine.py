@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 from PIL import ImageEnhance
 
@@ -14,6 +16,7 @@ from pixhound_matcher.engine import (
     score_for_inliers,
     score_for_pdq,
 )
+from pixhound_matcher.signals import local
 
 CONFIG = MatcherConfig()
 REFERENCE_SEEDS = range(1, 9)
@@ -150,3 +153,25 @@ def test_stretched_crop_reports_the_aspect_change(originals, fingerprinter, refe
     stretched = part.resize((int(part.width * 1.3), part.height))
     best = match(fingerprinter, references, thief.encode(stretched))[0]
     assert best.reference_id == "photo-8" and {"crop", "aspect"} <= set(best.transforms)
+
+
+def test_a_crop_turned_far_from_upright_is_refused_but_a_straightened_one_is_found(originals, fingerprinter, thief):
+    """Copies are shown upright or by quarter turns; a geometry turned by 40 degrees explains pairs by chance."""
+    crop = thief.crop(originals["photo-5"], (0.15, 0.15, 0.7, 0.7))
+    reference = fingerprinter.fingerprint(thief.encode(originals["photo-5"], quality=92), reference=True)
+    found = {}
+    for degrees in (8, 40):
+        turned = fingerprinter.fingerprint(thief.encode(crop.rotate(degrees, resample=3, expand=True)), reference=False)
+        found[degrees] = local.verify(turned.features, reference.features, min_matches=CONFIG.min_inliers)
+    assert found[8] is not None and abs(found[8].rotation_degrees) < 12
+    assert found[40] is None
+
+
+def test_collection_keeps_full_fingerprints_out_of_memory_and_reads_them_back(fingerprinter, references, originals):
+    item = next(iter(originals))
+    stored = references.features(item)
+    assert len(stored) > 100 and stored.descriptors.shape[1] == 32
+    assert references.quality(item) >= CONFIG.pdq_min_quality and references.quality("absent") == 0
+    assert references.records.size_bytes > 8 * 9_000
+    copied = pickle.loads(pickle.dumps(references.records))
+    assert len(copied) == len(references) and (copied.features(item).descriptors == stored.descriptors).all()

@@ -60,9 +60,9 @@ def test_vector_index_inner_product_and_snapshot():
     rng = np.random.default_rng(3)
     vectors = rng.normal(size=(40, 16)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    index = VectorIndex(16, graph_threshold=20)
+    index = VectorIndex(16, inverted_threshold=20)
     index.add_many([f"v{n}" for n in range(40)], vectors)
-    assert index.kind == "hnsw"
+    assert index.kind == "ivf"
     assert index.search(vectors[11], k=1)[0].item_id == "v11"
     restored = VectorIndex.restore(index.snapshot())
     assert restored.search(vectors[30], k=1, min_similarity=0.99)[0].item_id == "v30"
@@ -119,3 +119,32 @@ def test_pdq_dihedral_variants_cover_rotations_and_mirrors(thief):
 
 def test_pdq_quality_is_low_on_flat_images():
     assert pdq.pdq(np.full((200, 300, 3), 128, np.uint8)).quality < 10
+
+
+def test_local_feature_index_grows_through_vocabulary_trees_without_losing_descriptors():
+    rng = np.random.default_rng(8)
+    index = LocalFeatureIndex(inverted_threshold=2_000, list_length=16, regrowth=2)
+    blocks = {f"r{n}": rng.integers(0, 256, (50, 32), dtype=np.uint8) for n in range(400)}
+    lists_seen = set()
+    for item_id, descriptors in blocks.items():
+        index.add(item_id, descriptors)
+        lists_seen.add(index.lists)
+    assert index.kind == "ivf" and len(lists_seen - {0}) >= 3, "retrained as it grew"
+    codes, owners = index.stored()
+    assert len(codes) == index.descriptor_count == 400 * 50
+    assert sorted(np.bincount(owners).tolist()) == [50] * 400
+    assert index.memory_bytes() >= 400 * 50 * 40
+    for n in (0, 123, 399):
+        query = np.vstack([blocks[f"r{n}"][:20], rng.integers(0, 256, (200, 32), dtype=np.uint8)])
+        votes = index.vote(query, max_distance=0, top=2)
+        assert votes[0].item_id == f"r{n}" and votes[0].votes == 20
+
+
+def test_local_feature_index_bulk_add_skips_known_items():
+    rng = np.random.default_rng(9)
+    index = LocalFeatureIndex(inverted_threshold=500)
+    index.add("r0", rng.integers(0, 256, (10, 32), dtype=np.uint8))
+    descriptors = rng.integers(0, 256, (60, 32), dtype=np.uint8)
+    index.add_many(["r0", "r1", "r2"], descriptors, [10, 20, 30])
+    assert len(index) == 3 and index.descriptor_count == 60
+    assert index.vote(descriptors[30:], max_distance=0, top=1)[0].item_id == "r2"

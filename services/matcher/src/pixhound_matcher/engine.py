@@ -15,7 +15,6 @@ reference against the images discovered before it. It holds no I/O: the worker f
 from __future__ import annotations
 
 import dataclasses
-import io
 from dataclasses import dataclass, field
 
 import cv2
@@ -24,7 +23,9 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from pixhound_matcher.decode import DecodedImage, decode
+from pixhound_matcher import records
 from pixhound_matcher.indexes import HashIndex, LocalFeatureIndex, VectorIndex
+from pixhound_matcher.records import RecordFile
 from pixhound_matcher.regions import photo_regions
 from pixhound_matcher.signals import local, pdq
 
@@ -90,72 +91,66 @@ class Decision:
 
 @dataclass
 class Collection:
-    """Fingerprinted items (reference photos, or discovered images) with one index per signal."""
+    """Fingerprinted items (reference photos, or discovered images): one index per signal for searching, and
+    every item's full fingerprints in a record file for verifying the few candidates a search proposes."""
 
     indexed_features: int = 128
+    records_dir: str | None = None
     hashes: HashIndex = field(default_factory=lambda: HashIndex(pdq.BITS))
     descriptors: LocalFeatureIndex = field(default_factory=LocalFeatureIndex)
     embeddings: VectorIndex | None = None
-    features: dict[str, local.LocalFeatures] = field(default_factory=dict)
-    quality: dict[str, int] = field(default_factory=dict)
-    clips: dict[str, np.ndarray | None] = field(default_factory=dict)
+    records: RecordFile = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.records = RecordFile(self.records_dir)
 
     def __len__(self) -> int:
-        return len(self.features)
+        return len(self.records)
 
     def __contains__(self, item_id: str) -> bool:
-        return item_id in self.features
+        return item_id in self.records
 
     def add(self, item_id: str, prints: Fingerprints) -> None:
-        if item_id in self.features:
+        if item_id in self.records:
             return
-        self.features[item_id] = prints.features
-        self.quality[item_id] = prints.pdq_quality
+        self.records.append(
+            records.encode(item_id, prints.pdq, prints.pdq_quality, prints.features, prints.clip), item_id
+        )
         self.hashes.add(item_id, prints.pdq)
         self.descriptors.add(item_id, prints.features.descriptors[: self.indexed_features])
         if prints.clip is not None:
             if self.embeddings is None:
                 self.embeddings = VectorIndex(int(prints.clip.shape[0]))
             self.embeddings.add_many([item_id], prints.clip.reshape(1, -1))
-        self.clips[item_id] = prints.clip
+
+    def features(self, item_id: str) -> local.LocalFeatures:
+        return self.records.features(item_id)
+
+    def quality(self, item_id: str) -> int:
+        return self.records.quality(item_id)
+
+    def close(self) -> None:
+        self.records.close()
 
     def snapshot(self) -> bytes:
         """Every item's fingerprints in one blob, from which `restore` rebuilds the indexes without the database."""
-        buffer = io.BytesIO()
-        buffer.write(SNAPSHOT_MAGIC + len(self).to_bytes(8, "big"))
-        codes = self.hashes.codes_by_id()
-        for item_id, features in self.features.items():
-            encoded_id, encoded_features = item_id.encode(), features.to_bytes()
-            clip = self.clips.get(item_id)
-            encoded_clip = b"" if clip is None else np.asarray(clip, np.float32).tobytes()
-            buffer.write(len(encoded_id).to_bytes(2, "big") + encoded_id)
-            buffer.write(codes[item_id] + self.quality[item_id].to_bytes(1, "big"))
-            buffer.write(len(encoded_features).to_bytes(4, "big") + encoded_features)
-            buffer.write(len(encoded_clip).to_bytes(4, "big") + encoded_clip)
-        return buffer.getvalue()
+        return SNAPSHOT_MAGIC + len(self).to_bytes(8, "big") + self.records.contents()
 
     @classmethod
-    def restore(cls, data: bytes, indexed_features: int = 128) -> Collection:
+    def restore(cls, data: bytes, indexed_features: int = 128, records_dir: str | None = None) -> Collection:
         if not data.startswith(SNAPSHOT_MAGIC):
             raise ValueError("not a collection snapshot")
         view, offset = memoryview(data), len(SNAPSHOT_MAGIC)
         count = int.from_bytes(view[offset : offset + 8], "big")
         offset += 8
-        collection = cls(indexed_features=indexed_features)
+        collection = cls(indexed_features=indexed_features, records_dir=records_dir)
         for _ in range(count):
-            size = int.from_bytes(view[offset : offset + 2], "big")
-            item_id = bytes(view[offset + 2 : offset + 2 + size]).decode()
-            offset += 2 + size
-            code, quality = bytes(view[offset : offset + 32]), view[offset + 32]
-            offset += 33
-            size = int.from_bytes(view[offset : offset + 4], "big")
-            features = local.LocalFeatures.from_bytes(bytes(view[offset + 4 : offset + 4 + size]))
-            offset += 4 + size
-            size = int.from_bytes(view[offset : offset + 4], "big")
-            clip = np.frombuffer(bytes(view[offset + 4 : offset + 4 + size]), np.float32) if size else None
-            offset += 4 + size
-            prints = Fingerprints((code,), int(quality), features, features.width, features.height, clip)
-            collection.add(item_id, prints)
+            record, offset = records.decode(view, offset)
+            features = record.features
+            prints = Fingerprints(
+                (record.pdq,), record.quality, features, features.width, features.height, record.clip
+            )
+            collection.add(record.item_id, prints)
         return collection
 
 
@@ -280,7 +275,7 @@ class Matcher:
                 if copy_id in decisions or votes.votes < self.config.min_votes:
                     continue
                 verification = local.verify(
-                    copies.features[copy_id], features, mirrored=mirrored, min_matches=self.config.min_inliers
+                    copies.features(copy_id), features, mirrored=mirrored, min_matches=self.config.min_inliers
                 )
                 if verification is not None and mirrored:
                     verification = local.flip_region(verification)
@@ -297,7 +292,7 @@ class Matcher:
         threshold = self.config.pdq_max_distance
         decisions = []
         for hit in collection.hashes.search(list(variants), max_distance=threshold):
-            if collection.quality.get(hit.item_id, 0) < self.config.pdq_min_quality:
+            if collection.quality(hit.item_id) < self.config.pdq_min_quality:
                 continue
             transforms = ("reencode",) + _dihedral_transform(hit.variant)
             evidence = (SignalEvidence("pdq", hit.distance, threshold),)
@@ -349,7 +344,7 @@ class Matcher:
         decisions = []
         for reference_id in candidates:
             verification = local.verify(
-                query, references.features[reference_id], mirrored=mirrored, min_matches=self.config.min_inliers
+                query, references.features(reference_id), mirrored=mirrored, min_matches=self.config.min_inliers
             )
             decision = self._from_verification(reference_id, copy_id, verification, similarities.get(reference_id))
             if decision is not None:

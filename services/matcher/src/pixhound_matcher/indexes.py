@@ -3,10 +3,10 @@
 - `HashIndex` holds binary hashes (PDQ, pHash): exhaustive Hamming search while small, a
   binary HNSW graph once it passes `graph_threshold`.
 - `VectorIndex` holds L2-normalised embeddings (CLIP) for inner-product search: flat while
-  small, HNSW beyond.
+  small, an inverted file of 8-bit codes beyond.
 - `LocalFeatureIndex` holds the binary descriptors of every reference's keypoints with the
-  reference each came from: flat while small, an inverted file (IVF) beyond, and votes
-  references by how many descriptors they share with a query.
+  reference each came from: flat while small, an inverted file under a two-level vocabulary
+  tree beyond, and votes references by how many descriptors they share with a query.
 
 Every index serialises to bytes (`snapshot`) and back (`restore`); the worker stores the
 snapshots in object storage and adds what came after the snapshot from the database.
@@ -135,11 +135,20 @@ class HashIndex:
 
 
 class VectorIndex:
-    def __init__(self, dimensions: int, *, graph_threshold: int = 50_000) -> None:
+    """L2-normalised embeddings searched by inner product: exact while small, an inverted file over 8-bit
+    scalar codes beyond `inverted_threshold` (a quarter of the memory of float vectors; the embeddings only
+    propose candidates that local features then verify). The inverted file is retrained when the collection
+    has grown `regrowth` times since it was built."""
+
+    def __init__(
+        self, dimensions: int, *, inverted_threshold: int = 50_000, probes: int = 32, regrowth: int = 4
+    ) -> None:
         self.dimensions = dimensions
-        self.graph_threshold = graph_threshold
+        self.inverted_threshold = inverted_threshold
+        self.probes = probes
+        self.regrowth = regrowth
+        self._trained_on = 0
         self._ids = _Ids()
-        self._vectors: list[np.ndarray] = []
         self._index: faiss.Index = faiss.IndexFlatIP(dimensions)
 
     def __len__(self) -> int:
@@ -147,7 +156,7 @@ class VectorIndex:
 
     @property
     def kind(self) -> str:
-        return "hnsw" if isinstance(self._index, faiss.IndexHNSWFlat) else "flat"
+        return "ivf" if isinstance(self._index, faiss.IndexIVF) else "flat"
 
     def add_many(self, item_ids: list[str], vectors: np.ndarray) -> None:
         keep = [n for n, item_id in enumerate(item_ids) if item_id not in self._ids]
@@ -156,15 +165,33 @@ class VectorIndex:
         matrix = np.ascontiguousarray(vectors[keep], dtype=np.float32)
         for n in keep:
             self._ids.append(item_ids[n])
-        self._vectors.append(matrix)
-        if self.kind == "flat" and len(self) > self.graph_threshold:
-            graph = faiss.IndexHNSWFlat(self.dimensions, 32, faiss.METRIC_INNER_PRODUCT)
-            graph.hnsw.efSearch = 64
-            graph.add(np.vstack(self._vectors))
-            self._vectors = [np.vstack(self._vectors)]
-            self._index = graph
+        total = self._index.ntotal + len(matrix)
+        if (self.kind == "flat" and total > self.inverted_threshold) or (
+            self.kind == "ivf" and total > self.regrowth * self._trained_on
+        ):
+            self._rebuild_inverted(np.vstack([self._vectors(), matrix]))
         else:
             self._index.add(matrix)
+
+    def _rebuild_inverted(self, vectors: np.ndarray) -> None:
+        lists = int(np.clip(4 * np.sqrt(len(vectors)), 4, 16_384))
+        quantizer = faiss.IndexFlatIP(self.dimensions)
+        inverted = faiss.IndexIVFScalarQuantizer(
+            quantizer, self.dimensions, lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+        )
+        inverted.cp.niter = 10
+        sample = np.random.default_rng(0).permutation(len(vectors))[: lists * 39]
+        inverted.train(vectors[sample])
+        inverted.add(vectors)
+        inverted.make_direct_map(True)
+        inverted.nprobe = min(self.probes, lists)
+        self._index = inverted
+        self._trained_on = len(vectors)
+
+    def _vectors(self) -> np.ndarray:
+        if not self._index.ntotal:
+            return np.zeros((0, self.dimensions), np.float32)
+        return self._index.reconstruct_n(0, self._index.ntotal)
 
     def search(self, vector: np.ndarray, *, k: int = 5, min_similarity: float = -1.0) -> list[Hit]:
         if not len(self):
@@ -176,33 +203,55 @@ class VectorIndex:
             if label >= 0 and similarity >= min_similarity
         ]
 
+    def memory_bytes(self) -> int:
+        return _serialized_size(faiss.serialize_index(self._index))
+
     def snapshot(self) -> bytes:
-        vectors = np.vstack(self._vectors) if self._vectors else np.zeros((0, self.dimensions), np.float32)
-        return _pack(self._ids.ids, vectors.astype(np.float32).tobytes(), {"dimensions": self.dimensions})
+        return _pack(self._ids.ids, self._vectors().astype(np.float32).tobytes(), {"dimensions": self.dimensions})
 
     @classmethod
-    def restore(cls, data: bytes) -> VectorIndex:
+    def restore(cls, data: bytes, *, inverted_threshold: int = 50_000) -> VectorIndex:
         ids, payload, meta = _unpack(data)
-        index = cls(int(meta["dimensions"]))
+        index = cls(int(meta["dimensions"]), inverted_threshold=inverted_threshold)
         index.add_many(ids, np.frombuffer(payload, dtype=np.float32).reshape(len(ids), index.dimensions))
         return index
 
 
 class LocalFeatureIndex:
-    """Descriptors of every reference keypoint, searched to vote for the references a query shares pieces with."""
+    """Descriptors of every reference keypoint, searched to vote for the references a query shares pieces with.
+
+    Each stored descriptor carries its reference's ordinal as its FAISS id, and the index holds
+    nothing else per descriptor (32 bytes of code, 8 of id). Exhaustive while small; past
+    `inverted_threshold` an inverted file whose coarse quantiser is a two-level vocabulary
+    tree: `cells` top centroids (k-means), each with `cells` leaves under it, so a collection
+    of 128 million descriptors (a million references) has 262,144 short lists, and assigning
+    a descriptor to its list costs about three thousand Hamming distances instead of a scan
+    of every leaf. A query descriptor visits the leaves of its `cell_probes` nearest cells and
+    scans the `probes` nearest lists. The tree is retrained when the collection has grown
+    `regrowth` times since it was built.
+    """
 
     def __init__(
-        self, *, descriptor_bytes: int = 32, inverted_threshold: int = INVERTED_THRESHOLD, probes: int = 8
+        self,
+        *,
+        descriptor_bytes: int = 32,
+        inverted_threshold: int = INVERTED_THRESHOLD,
+        probes: int = 8,
+        cell_probes: int = 2,
+        list_length: int = 256,
+        max_cells: int = 512,
+        regrowth: int = 4,
     ) -> None:
         self.bits = descriptor_bytes * 8
         self.inverted_threshold = inverted_threshold
         self.probes = probes
+        self.cell_probes = cell_probes
+        self.list_length = list_length
+        self.max_cells = max_cells
+        self.regrowth = regrowth
         self._trained_on = 0
         self._ids = _Ids()
-        self._owners: list[np.ndarray] = []
-        self._descriptors: list[np.ndarray] = []
-        self._index: faiss.IndexBinary = faiss.IndexBinaryFlat(self.bits)
-        self._count = 0
+        self._index: faiss.IndexBinary = faiss.IndexBinaryIDMap(faiss.IndexBinaryFlat(self.bits))
 
     def __len__(self) -> int:
         return len(self._ids)
@@ -216,38 +265,92 @@ class LocalFeatureIndex:
 
     @property
     def descriptor_count(self) -> int:
-        return self._count
+        return int(self._index.ntotal)
+
+    @property
+    def lists(self) -> int:
+        return int(self._index.nlist) if self.kind == "ivf" else 0
 
     def add(self, item_id: str, descriptors: np.ndarray) -> None:
-        if item_id in self._ids or not len(descriptors):
-            if item_id not in self._ids:
-                self._ids.append(item_id)
-            return
-        owner = len(self._ids)
-        self._ids.append(item_id)
-        descriptors = np.ascontiguousarray(descriptors, dtype=np.uint8)
-        self._owners.append(np.full(len(descriptors), owner, dtype=np.int32))
-        self._descriptors.append(descriptors)
-        self._count += len(descriptors)
-        grown = self.kind == "ivf" and self._count > 8 * self._trained_on
-        if (self.kind == "flat" and self._count > self.inverted_threshold) or grown:
-            self._rebuild_inverted()
-        else:
-            self._index.add(descriptors)
+        self.add_many([item_id], np.asarray(descriptors, dtype=np.uint8).reshape(-1, self.bits // 8), [len(descriptors)])
 
-    def _rebuild_inverted(self) -> None:
-        everything = np.vstack(self._descriptors)
-        self._descriptors = [everything]
-        self._owners = [np.concatenate(self._owners)]
-        lists = int(min(4096, len(everything) // 40, max(64, 4 * np.sqrt(len(everything)))))
-        quantizer = faiss.IndexBinaryFlat(self.bits)
-        inverted = faiss.IndexBinaryIVF(quantizer, self.bits, lists)
-        sample = everything[np.random.default_rng(0).choice(len(everything), min(len(everything), lists * 39), False)]
-        inverted.train(sample)
-        inverted.add(everything)
+    def add_many(self, item_ids: list[str], descriptors: np.ndarray, counts: list[int] | np.ndarray) -> None:
+        """Add items at once: `descriptors` holds each item's rows one after the other, `counts[n]` of them for
+        `item_ids[n]`. Items already present are skipped."""
+        counts = np.asarray(counts, dtype=np.int64)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        owners, keep = [], []
+        for item_id, start, count in zip(item_ids, starts, counts, strict=True):
+            if item_id in self._ids:
+                continue
+            owner = len(self._ids)
+            self._ids.append(item_id)
+            if count:
+                keep.append((int(start), int(count)))
+                owners.append(np.full(int(count), owner, dtype=np.int64))
+        if not keep:
+            return
+        if len(keep) == len(item_ids):
+            rows = np.ascontiguousarray(descriptors, dtype=np.uint8)
+        else:
+            rows = np.vstack([descriptors[start : start + count] for start, count in keep])
+        labels = np.concatenate(owners)
+        total = self.descriptor_count + len(rows)
+        if (self.kind == "flat" and total > self.inverted_threshold) or (
+            self.kind == "ivf" and total > self.regrowth * self._trained_on
+        ):
+            self._rebuild_inverted(rows, labels)
+        else:
+            self._index.add_with_ids(rows, labels)
+
+    def stored(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every stored descriptor with its owner's ordinal, in no particular order."""
+        width = self.bits // 8
+        if self.kind == "flat":
+            flat = faiss.downcast_IndexBinary(self._index.index)
+            codes = faiss.vector_to_array(flat.xb).reshape(-1, width)
+            return codes, faiss.vector_to_array(self._index.id_map).astype(np.int64)
+        lists = self._index.invlists
+        codes, owners = [], []
+        for list_no in range(self._index.nlist):
+            size = lists.list_size(list_no)
+            if size:
+                codes.append(faiss.rev_swig_ptr(lists.get_codes(list_no), size * width).copy())
+                owners.append(faiss.rev_swig_ptr(lists.get_ids(list_no), size).copy())
+        if not codes:
+            return np.zeros((0, width), np.uint8), np.zeros(0, np.int64)
+        return np.concatenate(codes).reshape(-1, width), np.concatenate(owners)
+
+    def _rebuild_inverted(self, new_codes: np.ndarray, new_owners: np.ndarray) -> None:
+        codes, owners = self.stored()
+        if len(codes):
+            codes, owners = np.vstack([codes, new_codes]), np.concatenate([owners, new_owners])
+        else:
+            codes, owners = np.ascontiguousarray(new_codes), new_owners
+        self._index = faiss.IndexBinaryIDMap(faiss.IndexBinaryFlat(self.bits))
+        cells = int(np.clip(round(np.sqrt(len(codes) / self.list_length)), 4, self.max_cells))
+        quantizer = self._vocabulary(codes, cells)
+        inverted = faiss.IndexBinaryIVF(quantizer, self.bits, quantizer.ntotal)
+        inverted.own_fields = True
+        quantizer.this.disown()
+        inverted.is_trained = True
         inverted.nprobe = self.probes
+        _fill_lists(inverted, codes, owners)
         self._index = inverted
-        self._trained_on = len(everything)
+        self._trained_on = len(codes)
+
+    def _vocabulary(self, codes: np.ndarray, cells: int) -> faiss.IndexBinaryIVF:
+        rng = np.random.default_rng(0)
+        top = faiss.IndexBinaryFlat(self.bits)
+        quantizer = faiss.IndexBinaryIVF(top, self.bits, cells)
+        quantizer.own_fields = True
+        top.this.disown()
+        quantizer.cp.niter = 10
+        quantizer.train(codes[rng.choice(len(codes), min(len(codes), cells * 64), replace=False)])
+        leaves = min(cells * cells, len(codes))
+        quantizer.add(codes[rng.choice(len(codes), leaves, replace=False)])
+        quantizer.nprobe = self.cell_probes
+        return quantizer
 
     def vote(
         self,
@@ -258,31 +361,26 @@ class LocalFeatureIndex:
         top: int = 4,
     ) -> list[Votes]:
         """References sharing the most descriptors with the query, best first, with their vote counts."""
-        if not self._count or not len(descriptors):
+        if not self.descriptor_count or not len(descriptors):
             return []
-        if len(self._owners) > 1:
-            self._owners = [np.concatenate(self._owners)]
-        owners = self._owners[0]
-        distances, labels = self._index.search(np.ascontiguousarray(descriptors), neighbours)
-        close = (labels >= 0) & (distances <= max_distance)
-        query_rows = np.nonzero(close)[0]
-        found = labels[close]
-        found_owners = owners[found]
-        counts = np.bincount(
-            np.unique(query_rows.astype(np.int64) * (len(self._ids) + 1) + found_owners) % (len(self._ids) + 1),
-            minlength=len(self._ids) + 1,
-        )
-        best = np.argsort(-counts)[:top]
-        return [Votes(self._ids.ids[int(owner)], int(counts[owner])) for owner in best if counts[owner] > 0]
+        distances, owners = self._index.search(np.ascontiguousarray(descriptors), neighbours)
+        close = (owners >= 0) & (distances <= max_distance)
+        query_rows = np.nonzero(close)[0].astype(np.int64)
+        pairs = np.unique(query_rows * (len(self._ids) + 1) + owners[close]) % (len(self._ids) + 1)
+        found, counts = np.unique(pairs, return_counts=True)
+        best = np.argsort(-counts, kind="stable")[:top]
+        return [Votes(self._ids.ids[int(found[n])], int(counts[n])) for n in best]
 
     def memory_bytes(self) -> int:
-        return self._count * (self.bits // 8 + 4 + (8 if self.kind == "ivf" else 0))
+        per_descriptor = self.bits // 8 + 8
+        quantizer = self._index.quantizer.ntotal * per_descriptor if self.kind == "ivf" else 0
+        return self.descriptor_count * per_descriptor + quantizer
 
     def snapshot(self) -> bytes:
-        descriptors = np.vstack(self._descriptors) if self._descriptors else np.zeros((0, self.bits // 8), np.uint8)
-        owners = np.concatenate(self._owners) if self._owners else np.zeros(0, np.int32)
+        codes, owners = self.stored()
+        order = np.argsort(owners, kind="stable")
         counts = np.bincount(owners, minlength=len(self._ids)).astype(np.int32)
-        return _pack(self._ids.ids, counts.tobytes() + descriptors.tobytes(), {"bits": self.bits})
+        return _pack(self._ids.ids, counts.tobytes() + codes[order].tobytes(), {"bits": self.bits})
 
     @classmethod
     def restore(cls, data: bytes, *, inverted_threshold: int = INVERTED_THRESHOLD) -> LocalFeatureIndex:
@@ -290,11 +388,27 @@ class LocalFeatureIndex:
         index = cls(descriptor_bytes=int(meta["bits"]) // 8, inverted_threshold=inverted_threshold)
         counts = np.frombuffer(payload[: 4 * len(ids)], dtype=np.int32)
         descriptors = np.frombuffer(payload[4 * len(ids) :], dtype=np.uint8).reshape(-1, index.bits // 8)
-        start = 0
-        for item_id, count in zip(ids, counts, strict=True):
-            index.add(item_id, descriptors[start : start + count])
-            start += int(count)
+        index.add_many(ids, descriptors, counts)
         return index
+
+
+def _fill_lists(inverted: faiss.IndexBinaryIVF, codes: np.ndarray, owners: np.ndarray) -> None:
+    """Assign every code to its list and write each list once, so the lists hold no spare capacity."""
+    assigned = np.empty(len(codes), dtype=np.int32)
+    for start in range(0, len(codes), 1_000_000):
+        _, nearest = inverted.quantizer.search(codes[start : start + 1_000_000], 1)
+        assigned[start : start + len(nearest)] = nearest[:, 0]
+    order = np.argsort(assigned, kind="stable")
+    assigned = assigned[order]
+    codes = codes[order]
+    owners = owners[order]
+    del order
+    bounds = np.searchsorted(assigned, np.arange(inverted.nlist + 1))
+    lists = inverted.invlists
+    for list_no in np.flatnonzero(np.diff(bounds)):
+        start, end = bounds[list_no], bounds[list_no + 1]
+        lists.add_entries(int(list_no), int(end - start), faiss.swig_ptr(owners[start:end]), faiss.swig_ptr(codes[start:end]))
+    inverted.ntotal = len(codes)
 
 
 def _pack(ids: list[str], payload: bytes, meta: dict[str, int]) -> bytes:

@@ -26,6 +26,11 @@ class MatcherSettings(ServiceSettings):
         description="CLIP weights: an open_clip pretrained tag, a local checkpoint file, or empty to disable CLIP",
     )
     clip_config_path: str = Field(default="", description="Extra open_clip model config (JSON file or folder)")
+    records_dir: str = Field(
+        default="",
+        description="Folder for the files of full fingerprints read when verifying candidates (system temporary "
+        "folder when empty); a cache rebuilt at start",
+    )
     snapshot_interval_seconds: float = Field(
         default=300.0, gt=0, description="How often changed indexes are written to object storage"
     )

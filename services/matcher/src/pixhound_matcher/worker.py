@@ -126,7 +126,8 @@ async def load_indexes(runtime: ServiceRuntime) -> None:
 
 async def _load_collection(runtime: ServiceRuntime, fingerprinter: Fingerprinter, name: str, table, key) -> Collection:
     indexed = fingerprinter.config.indexed_features
-    collection, since = Collection(indexed_features=indexed), None
+    records_dir = runtime.settings.records_dir or None
+    collection, since = Collection(indexed_features=indexed, records_dir=records_dir), None
     async with runtime.database.sessions() as session:
         snapshot = (await session.execute(select(store.snapshots).where(store.snapshots.c.collection == name))).first()
     if snapshot is not None:
@@ -134,12 +135,12 @@ async def _load_collection(runtime: ServiceRuntime, fingerprinter: Fingerprinter
             data = await runtime.objects.get(snapshot.object_key)
             if hashlib.sha256(data).hexdigest() != snapshot.sha256:
                 raise ValueError("checksum mismatch")
-            collection = await asyncio.to_thread(Collection.restore, data, indexed)
+            collection = await asyncio.to_thread(Collection.restore, data, indexed, records_dir)
             since = snapshot.created_at - timedelta(minutes=5)
             log.info("%s: %d items from snapshot %s", name, len(collection), snapshot.object_key)
         except (ObjectNotFound, ValueError) as error:
             log.warning("%s: snapshot %s unusable (%s); rebuilding from the database", name, snapshot.object_key, error)
-            collection, since = Collection(indexed_features=indexed), None
+            collection, since = Collection(indexed_features=indexed, records_dir=records_dir), None
     query = select(table)
     if since is not None:
         query = query.where(table.c.created_at >= since)

@@ -17,6 +17,7 @@ import numpy as np
 
 DESCRIPTOR_BYTES = 32
 GRID = 4
+MAX_TILT_DEGREES = 20.0  # copies are shown upright or turned by quarter turns, give or take a straightening
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,8 @@ def verify(
     if not (0.05 <= scale <= 20) or singular[0] / max(singular[1], 1e-9) > 1.6:
         return None
     rotation = float(np.degrees(np.arctan2(linear[1, 0], linear[0, 0])))
+    if abs((rotation + 45.0) % 90.0 - 45.0) > MAX_TILT_DEGREES:
+        return None
     region, coverage = _region_of_reference(affine, query, reference)
     shown_area = coverage * reference.width * reference.height * determinant
     share_of_copy = round(min(1.0, shown_area / max(query.width * query.height, 1)), 4)
