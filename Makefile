@@ -34,7 +34,7 @@ bench-match: install ## build the matcher benchmark set from BSDS500 (../shared/
 	@$(MAKE) --no-print-directory match-eval REFS=.local/matchset/refs QUERIES=.local/matchset/queries TRUTH=.local/matchset/truth.csv OUT=.local/matchset/result.json
 
 bench-match-scale: install ## matcher index latency and memory from 10k to 1M references (synthetic fingerprints)
-	@$(PY) benchmarks/match_scale.py --sizes $${SIZES:-10000,100000,1000000} --features-up-to $${FEATURES_UP_TO:-100000}
+	@$(PY) benchmarks/match_scale.py --sizes $${SIZES:-10000,100000,1000000} --features-up-to $${FEATURES_UP_TO:-1000000}
 
 bench-crawl: install ## crawler pages/s against host count, and memory (starts the local infrastructure)
 	@infra/up.sh >/dev/null && eval "$$(infra/env.sh)" && $(PY) benchmarks/crawl_bench.py --hosts $${HOSTS:-10,100,1000} --seconds $${SECONDS_PER_RUN:-90}

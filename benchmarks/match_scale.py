@@ -30,6 +30,7 @@ from pixhound_matcher.indexes import HashIndex, LocalFeatureIndex, VectorIndex
 
 CLIP_DIMENSIONS = 512
 BUILD_THREADS = 2
+WARMUP_QUERIES = 20
 
 
 def rss_mib() -> float:
@@ -82,6 +83,10 @@ def run(size: int, indexed: int, query_descriptors: int, queries: int, seed: int
     clip_memory = rss_mib() - before
     faiss.omp_set_num_threads(1)
 
+    for _ in range(WARMUP_QUERIES):
+        hashes.search([rng.integers(0, 256, 32, dtype=np.uint8).tobytes()], max_distance=31)
+        features.vote(rng.integers(0, 256, (query_descriptors, 32), dtype=np.uint8), max_distance=64, top=3)
+        embeddings.search(_unit(rng.normal(size=CLIP_DIMENSIONS).astype(np.float32)), k=3)
     hash_times, vote_times, clip_times = [], [], []
     for n in range(queries):
         variants = [rng.integers(0, 256, 32, dtype=np.uint8).tobytes() for _ in range(8)]
@@ -170,7 +175,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--indexed", type=int, default=128, help="descriptors per reference in the vote index")
     parser.add_argument("--query-descriptors", type=int, default=400)
-    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--features-up-to", type=int, default=10**9, help="skip the feature index above this size")
     args = parser.parse_args()

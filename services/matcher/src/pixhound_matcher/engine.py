@@ -50,7 +50,7 @@ class MatcherConfig:
     verify_candidates: int = 3
     pdq_candidate_distance: int = 90
     pdq_candidates: int = 2
-    min_votes: int = 4
+    min_votes: int = 2
     indexed_features: int = 128
     vote_features: int = 400
     clip_candidates: int = 3

@@ -236,7 +236,7 @@ class LocalFeatureIndex:
         *,
         descriptor_bytes: int = 32,
         inverted_threshold: int = INVERTED_THRESHOLD,
-        probes: int = 8,
+        probes: int = 4,
         cell_probes: int = 2,
         list_length: int = 256,
         max_cells: int = 512,
@@ -357,17 +357,26 @@ class LocalFeatureIndex:
         descriptors: np.ndarray,
         *,
         max_distance: int = 64,
-        neighbours: int = 2,
+        neighbours: int = 4,
+        ratio: float = 0.8,
         top: int = 4,
     ) -> list[Votes]:
-        """References sharing the most descriptors with the query, best first, with their vote counts."""
+        """References sharing the most descriptors with the query, best first, with their vote counts.
+
+        A query descriptor votes for the owner of its nearest stored descriptor when that one is
+        within `max_distance` bits and clearly nearer than any descriptor of another reference among
+        the `neighbours` nearest (Lowe's ratio test between references): texture every photo has
+        (grass, sky, text) then votes for nobody instead of for the reference that has most of it.
+        """
         if not self.descriptor_count or not len(descriptors):
             return []
         distances, owners = self._index.search(np.ascontiguousarray(descriptors), neighbours)
-        close = (owners >= 0) & (distances <= max_distance)
-        query_rows = np.nonzero(close)[0].astype(np.int64)
-        pairs = np.unique(query_rows * (len(self._ids) + 1) + owners[close]) % (len(self._ids) + 1)
-        found, counts = np.unique(pairs, return_counts=True)
+        rows = np.arange(len(owners))
+        differs = (owners != owners[:, :1]) & (owners >= 0)
+        other = np.where(differs.any(axis=1), distances[rows, differs.argmax(axis=1)], np.inf)
+        nearest = distances[:, 0]
+        voting = (owners[:, 0] >= 0) & (nearest <= max_distance) & (nearest < ratio * other)
+        found, counts = np.unique(owners[voting, 0], return_counts=True)
         best = np.argsort(-counts, kind="stable")[:top]
         return [Votes(self._ids.ids[int(found[n])], int(counts[n])) for n in best]
 

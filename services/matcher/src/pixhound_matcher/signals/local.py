@@ -57,23 +57,32 @@ class Verification:
     mirrored: bool
 
 
-_detectors: dict[int, cv2.ORB] = {}
+FAST_THRESHOLD = 20
+LOW_CONTRAST_FAST_THRESHOLD = 7  # for blurred or flat images, where corners at the usual threshold are too few
+
+_detectors: dict[tuple[int, int], cv2.ORB] = {}
 
 
-def _orb(features: int) -> cv2.ORB:
-    detector = _detectors.get(features)
+def _orb(features: int, threshold: int = FAST_THRESHOLD) -> cv2.ORB:
+    detector = _detectors.get((features, threshold))
     if detector is None:
-        detector = cv2.ORB_create(nfeatures=features, scaleFactor=1.2, nlevels=8, edgeThreshold=15, fastThreshold=20)
-        _detectors[features] = detector
+        detector = cv2.ORB_create(
+            nfeatures=features, scaleFactor=1.2, nlevels=8, edgeThreshold=15, fastThreshold=threshold
+        )
+        _detectors[features, threshold] = detector
     return detector
 
 
 def extract(gray: np.ndarray, *, max_features: int, spread: bool = True) -> LocalFeatures:
-    """Keypoints and descriptors, most distinctive first; with `spread`, ranked cell by cell over a grid so that
-    any prefix covers the whole frame and a crop keeps its share."""
+    """Keypoints and descriptors, most distinctive first; with `spread` (reference photos), ranked cell by cell
+    over a grid so that any prefix covers the whole frame and a crop keeps its share. Without it (discovered
+    images, often blurred or shrunk by the copier), a frame with too few corners is searched again at a lower
+    contrast threshold."""
     height, width = gray.shape
     candidates = max_features * 3 if spread else max_features
     keypoints, descriptors = _orb(candidates).detectAndCompute(gray, None)
+    if not spread and len(keypoints) < candidates // 2:
+        keypoints, descriptors = _orb(candidates, LOW_CONTRAST_FAST_THRESHOLD).detectAndCompute(gray, None)
     if descriptors is None or not keypoints:
         return LocalFeatures(np.zeros((0, 2), np.float32), np.zeros((0, DESCRIPTOR_BYTES), np.uint8), width, height)
     points = np.array([kp.pt for kp in keypoints], dtype=np.float32)
@@ -137,17 +146,10 @@ def verify(
     if affine is None or mask is None:
         return None
     inliers = int(mask.sum())
-    linear = affine[:, :2]
-    determinant = float(np.linalg.det(linear))
-    if determinant <= 0:
+    shape = _plausible_shape(affine[:, :2])
+    if shape is None:
         return None
-    singular = np.linalg.svd(linear, compute_uv=False)
-    scale = float(np.sqrt(determinant))
-    if not (0.05 <= scale <= 20) or singular[0] / max(singular[1], 1e-9) > 1.6:
-        return None
-    rotation = float(np.degrees(np.arctan2(linear[1, 0], linear[0, 0])))
-    if abs((rotation + 45.0) % 90.0 - 45.0) > MAX_TILT_DEGREES:
-        return None
+    determinant, scale, anisotropy, rotation = shape
     region, coverage = _region_of_reference(affine, query, reference)
     shown_area = coverage * reference.width * reference.height * determinant
     share_of_copy = round(min(1.0, shown_area / max(query.width * query.height, 1)), 4)
@@ -159,10 +161,27 @@ def verify(
         coverage=coverage,
         share_of_copy=share_of_copy,
         scale=scale,
-        anisotropy=round(float(singular[0] / max(singular[1], 1e-9)), 4),
+        anisotropy=anisotropy,
         rotation_degrees=rotation,
         mirrored=mirrored,
     )
+
+
+def _plausible_shape(linear: np.ndarray) -> tuple[float, float, float, float] | None:
+    """Determinant, scale, anisotropy and rotation of a geometry a copier could have applied, or None: no
+    mirror inside a plain pass, no extreme zoom, no strong shear, upright or quarter turns."""
+    determinant = float(np.linalg.det(linear))
+    if determinant <= 0:
+        return None
+    singular = np.linalg.svd(linear, compute_uv=False)
+    scale = float(np.sqrt(determinant))
+    anisotropy = float(singular[0] / max(singular[1], 1e-9))
+    if not (0.05 <= scale <= 20) or anisotropy > 1.6:
+        return None
+    rotation = float(np.degrees(np.arctan2(linear[1, 0], linear[0, 0])))
+    if abs((rotation + 45.0) % 90.0 - 45.0) > MAX_TILT_DEGREES:
+        return None
+    return determinant, scale, round(anisotropy, 4), rotation
 
 
 def _region_of_reference(
