@@ -22,8 +22,8 @@ import faiss
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from pixhound_matcher.decode import DecodedImage, decode
 from pixhound_matcher import records
+from pixhound_matcher.decode import DecodedImage, decode
 from pixhound_matcher.indexes import HashIndex, LocalFeatureIndex, VectorIndex
 from pixhound_matcher.records import RecordFile
 from pixhound_matcher.regions import photo_regions
@@ -147,9 +147,7 @@ class Collection:
         for _ in range(count):
             record, offset = records.decode(view, offset)
             features = record.features
-            prints = Fingerprints(
-                (record.pdq,), record.quality, features, features.width, features.height, record.clip
-            )
+            prints = Fingerprints((record.pdq,), record.quality, features, features.width, features.height, record.clip)
             collection.add(record.item_id, prints)
         return collection
 

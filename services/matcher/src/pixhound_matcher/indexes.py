@@ -272,7 +272,9 @@ class LocalFeatureIndex:
         return int(self._index.nlist) if self.kind == "ivf" else 0
 
     def add(self, item_id: str, descriptors: np.ndarray) -> None:
-        self.add_many([item_id], np.asarray(descriptors, dtype=np.uint8).reshape(-1, self.bits // 8), [len(descriptors)])
+        self.add_many(
+            [item_id], np.asarray(descriptors, dtype=np.uint8).reshape(-1, self.bits // 8), [len(descriptors)]
+        )
 
     def add_many(self, item_ids: list[str], descriptors: np.ndarray, counts: list[int] | np.ndarray) -> None:
         """Add items at once: `descriptors` holds each item's rows one after the other, `counts[n]` of them for
@@ -416,7 +418,9 @@ def _fill_lists(inverted: faiss.IndexBinaryIVF, codes: np.ndarray, owners: np.nd
     lists = inverted.invlists
     for list_no in np.flatnonzero(np.diff(bounds)):
         start, end = bounds[list_no], bounds[list_no + 1]
-        lists.add_entries(int(list_no), int(end - start), faiss.swig_ptr(owners[start:end]), faiss.swig_ptr(codes[start:end]))
+        lists.add_entries(
+            int(list_no), int(end - start), faiss.swig_ptr(owners[start:end]), faiss.swig_ptr(codes[start:end])
+        )
     inverted.ntotal = len(codes)
 
 
