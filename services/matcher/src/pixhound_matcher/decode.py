@@ -107,12 +107,22 @@ def _decode_plain_jpeg(data: bytes, size: tuple[int, int], max_side: int) -> np.
     bgr = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), flag)
     if bgr is None:
         return None
-    height, width = bgr.shape[:2]
-    if max(width, height) > max_side:
-        factor = max_side / max(width, height)
-        size = (max(1, round(width * factor)), max(1, round(height * factor)))
-        bgr = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
-    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    return cv2.cvtColor(_fit(bgr, max_side), cv2.COLOR_BGR2RGB)
+
+
+def _fit(pixels: np.ndarray, max_side: int) -> np.ndarray:
+    """Shrink to `max_side`: area averaging for large reductions; under 2× (the fractional factors left after
+    DCT scaling) a light blur then bilinear sampling, as free of aliasing on text and several times faster."""
+    height, width = pixels.shape[:2]
+    longest = max(width, height)
+    if longest <= max_side:
+        return pixels
+    factor = max_side / longest
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    if factor < 0.5:
+        return np.ascontiguousarray(cv2.resize(pixels, size, interpolation=cv2.INTER_AREA))
+    blurred = cv2.GaussianBlur(pixels, (3, 3), 0.5 / factor - 0.25)
+    return np.ascontiguousarray(cv2.resize(blurred, size, interpolation=cv2.INTER_LINEAR))
 
 
 def _check_dimensions(size: tuple[int, int], max_pixels: int) -> None:

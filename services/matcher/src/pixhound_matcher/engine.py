@@ -179,11 +179,16 @@ class Fingerprinter:
             clip=embedding,
         )
 
-    def mirrored_features(self, image: DecodedImage, *, reference: bool) -> local.LocalFeatures:
+    def mirrored_features(
+        self, image: DecodedImage, *, reference: bool, features: local.LocalFeatures | None = None
+    ) -> local.LocalFeatures:
+        """Keypoints of the mirrored image: the given `features`' keypoints mirrored and described again when
+        they still carry their detector keypoints, else detected afresh."""
+        gray = self._feature_gray(image, reference=reference)
+        if features is not None and features.keypoints:
+            return local.mirrored(features, gray)
         budget = self.config.reference_features if reference else self.config.query_features
-        return local.extract(
-            local.mirror(self._feature_gray(image, reference=reference)), max_features=budget, spread=reference
-        )
+        return local.extract(local.mirror(gray), max_features=budget, spread=reference)
 
     def _feature_gray(self, image: DecodedImage, *, reference: bool) -> np.ndarray:
         """Grey pixels for keypoints; a small discovered image is enlarged first, or ORB finds too few keypoints."""
@@ -221,7 +226,7 @@ class Matcher:
         found = self._by_features(copy_id, prints, references, mirrored=False)
         if found or image is None:
             return found
-        mirrored = self.fingerprinter.mirrored_features(image, reference=False)
+        mirrored = self.fingerprinter.mirrored_features(image, reference=False, features=prints.features)
         found = self._by_features(copy_id, prints, references, mirrored=True, features=mirrored)
         if found:
             return found
@@ -262,7 +267,7 @@ class Matcher:
             decisions[decision.copy_id] = decision
         passes = [(prints.features, False)]
         if image is not None:
-            passes.append((self.fingerprinter.mirrored_features(image, reference=True), True))
+            passes.append((self.fingerprinter.mirrored_features(image, reference=True, features=prints.features), True))
         for features, mirrored in passes:
             for votes in copies.descriptors.vote(
                 features.descriptors[: self.config.vote_features],

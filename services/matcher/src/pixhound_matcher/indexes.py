@@ -238,7 +238,7 @@ class LocalFeatureIndex:
         inverted_threshold: int = INVERTED_THRESHOLD,
         probes: int = 4,
         cell_probes: int = 2,
-        list_length: int = 256,
+        list_length: int = 64,
         max_cells: int = 512,
         regrowth: int = 4,
     ) -> None:
