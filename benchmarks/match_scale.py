@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import gc
 import json
 import os
 import sys
@@ -82,6 +83,7 @@ def run(size: int, indexed: int, query_descriptors: int, queries: int, seed: int
     clip_build = time.perf_counter() - started
     clip_memory = rss_mib() - before
     faiss.omp_set_num_threads(1)
+    gc.freeze()  # as the matcher does once its collections are loaded
 
     for _ in range(WARMUP_QUERIES):
         hashes.search([rng.integers(0, 256, 32, dtype=np.uint8).tobytes()], max_distance=31)

@@ -30,6 +30,7 @@ from pixhound_matcher.regions import photo_regions
 from pixhound_matcher.signals import local, pdq
 
 SNAPSHOT_MAGIC = b"PXCOL1"
+RESTORE_BATCH = 50_000
 REGION_MIN_SIDE = 480
 
 
@@ -111,17 +112,28 @@ class Collection:
         return item_id in self.records
 
     def add(self, item_id: str, prints: Fingerprints) -> None:
-        if item_id in self.records:
+        self.add_many([(item_id, prints)])
+
+    def add_many(self, items: list[tuple[str, Fingerprints]]) -> None:
+        """Add items at once: each index grows (and is rebuilt, when it must be) once for the whole batch."""
+        fresh: dict[str, Fingerprints] = {}
+        for item_id, prints in items:
+            if item_id not in self.records and item_id not in fresh:
+                fresh[item_id] = prints
+        if not fresh:
             return
-        self.records.append(
-            records.encode(item_id, prints.pdq, prints.pdq_quality, prints.features, prints.clip), item_id
-        )
-        self.hashes.add(item_id, prints.pdq)
-        self.descriptors.add(item_id, prints.features.descriptors[: self.indexed_features])
-        if prints.clip is not None:
+        for item_id, prints in fresh.items():
+            record = records.encode(item_id, prints.pdq, prints.pdq_quality, prints.features, prints.clip)
+            self.records.append(record, item_id)
+        ids = list(fresh)
+        self.hashes.add_many(ids, [prints.pdq for prints in fresh.values()])
+        indexed = [prints.features.descriptors[: self.indexed_features] for prints in fresh.values()]
+        self.descriptors.add_many(ids, np.concatenate(indexed), [len(d) for d in indexed])
+        embedded = [(item_id, prints.clip) for item_id, prints in fresh.items() if prints.clip is not None]
+        if embedded:
             if self.embeddings is None:
-                self.embeddings = VectorIndex(int(prints.clip.shape[0]))
-            self.embeddings.add_many([item_id], prints.clip.reshape(1, -1))
+                self.embeddings = VectorIndex(int(embedded[0][1].shape[0]))
+            self.embeddings.add_many([item_id for item_id, _ in embedded], np.vstack([c for _, c in embedded]))
 
     def features(self, item_id: str) -> local.LocalFeatures:
         return self.records.features(item_id)
@@ -144,11 +156,16 @@ class Collection:
         count = int.from_bytes(view[offset : offset + 8], "big")
         offset += 8
         collection = cls(indexed_features=indexed_features, records_dir=records_dir)
+        batch: list[tuple[str, Fingerprints]] = []
         for _ in range(count):
             record, offset = records.decode(view, offset)
             features = record.features
             prints = Fingerprints((record.pdq,), record.quality, features, features.width, features.height, record.clip)
-            collection.add(record.item_id, prints)
+            batch.append((record.item_id, prints))
+            if len(batch) == RESTORE_BATCH:
+                collection.add_many(batch)
+                batch = []
+        collection.add_many(batch)
         return collection
 
 

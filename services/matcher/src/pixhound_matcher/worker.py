@@ -10,6 +10,7 @@ database alone when there is no snapshot); the service is not ready until they a
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import logging
 import threading
@@ -114,6 +115,7 @@ async def load_indexes(runtime: ServiceRuntime) -> None:
         lock=threading.Lock(),
         snapshot_sizes={name: len(c) for name, c in collections.items()},
     )
+    gc.freeze()  # the loaded collections' ids live as long as the replica: no full collection walks them again
     runtime.state["readiness_checks"] = {"indexes": lambda: "ok"}
     runtime.closers.append(lambda: _final_snapshot(runtime))
     log.info(
@@ -146,6 +148,7 @@ async def _load_collection(runtime: ServiceRuntime, fingerprinter: Fingerprinter
         query = query.where(table.c.created_at >= since)
     async with runtime.database.sessions() as session:
         rows = (await session.execute(query)).all()
+    pending = []
     for row in rows:
         item_id = getattr(row, key.name)
         if item_id in collection:
@@ -154,7 +157,8 @@ async def _load_collection(runtime: ServiceRuntime, fingerprinter: Fingerprinter
         if prints is None:
             prints = await _backfill(runtime, fingerprinter, table, key, row, reference=name == REFERENCES)
         if prints is not None:
-            collection.add(item_id, prints)
+            pending.append((item_id, prints))
+    await asyncio.to_thread(collection.add_many, pending)
     return collection
 
 
