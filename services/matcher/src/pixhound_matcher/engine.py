@@ -39,7 +39,7 @@ class MatcherConfig:
     max_pixels: int = 100_000_000
     reference_side: int = 640
     query_side: int = 1024
-    reference_features: int = 256
+    reference_features: int = 384
     query_features: int = 1000
     small_query_side: int = 480
     pdq_max_distance: int = 31

@@ -2,7 +2,7 @@
 verifies are ever read back.
 
 The indexes hold what searching needs (PDQ codes, 128 descriptors, an 8-bit embedding); the
-verification keypoints (256 points with descriptors, about 9 KB), the exact embedding and the
+verification keypoints (384 points with descriptors, about 14 KB), the exact embedding and the
 PDQ quality of every item make up most of a collection's size but are read for the two or
 three candidates of a query. They go to an append-only file, read with positional reads (the
 operating system's page cache keeps the busy ones in memory), and memory holds 16 bytes of

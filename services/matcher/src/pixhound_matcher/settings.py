@@ -11,7 +11,7 @@ class MatcherSettings(ServiceSettings):
     max_image_pixels: int = Field(default=100_000_000, gt=0, description="Largest image area the matcher decodes")
     reference_side: int = Field(default=640, ge=64, description="Longest side reference photos are decoded at")
     query_side: int = Field(default=1024, ge=64, description="Longest side discovered images are decoded at")
-    reference_features: int = Field(default=256, ge=16, description="Keypoints kept per reference photo")
+    reference_features: int = Field(default=384, ge=16, description="Keypoints kept per reference photo")
     query_features: int = Field(default=1000, ge=16, description="Keypoints extracted per discovered image")
     pdq_max_distance: int = Field(
         default=31, ge=0, le=128, description="Largest PDQ Hamming distance (of 256 bits) that decides a copy"
