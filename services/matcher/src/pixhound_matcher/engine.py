@@ -141,9 +141,6 @@ class Collection:
     def quality(self, item_id: str) -> int:
         return self.records.quality(item_id)
 
-    def close(self) -> None:
-        self.records.close()
-
     def snapshot(self) -> bytes:
         """Every item's fingerprints in one blob, from which `restore` rebuilds the indexes without the database."""
         return SNAPSHOT_MAGIC + len(self).to_bytes(8, "big") + self.records.contents()

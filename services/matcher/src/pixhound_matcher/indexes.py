@@ -225,7 +225,7 @@ class LocalFeatureIndex:
     `inverted_threshold` an inverted file whose coarse quantiser is a two-level vocabulary
     tree: `cells` top centroids (k-means), each with `cells` leaves under it, so a collection
     of 128 million descriptors (a million references) has 262,144 short lists, and assigning
-    a descriptor to its list costs about three thousand Hamming distances instead of a scan
+    a descriptor to its list costs about 1,500 Hamming distances instead of a scan
     of every leaf. A query descriptor visits the leaves of its `cell_probes` nearest cells and
     scans the `probes` nearest lists. The tree is retrained when the collection has grown
     `regrowth` times since it was built.

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -120,15 +119,6 @@ class RecordFile:
     def contents(self) -> bytes:
         """Every record, in the order they were added."""
         return os.pread(self._file.fileno(), self._end, 0) if self._end else b""
-
-    def __iter__(self) -> Iterator[Record]:
-        view, offset = memoryview(self.contents()), 0
-        while offset < len(view):
-            record, offset = decode(view, offset)
-            yield record
-
-    def close(self) -> None:
-        self._file.close()
 
     def __getstate__(self) -> dict:
         return {"directory": self.directory, "contents": self.contents()}
