@@ -134,6 +134,7 @@ def test_local_feature_index_grows_through_vocabulary_trees_without_losing_descr
     assert len(codes) == index.descriptor_count == 400 * 50
     assert sorted(np.bincount(owners).tolist()) == [50] * 400
     assert index.memory_bytes() >= 400 * 50 * 40
+    index.warm()
     for n in (0, 123, 399):
         query = np.vstack([blocks[f"r{n}"][:20], rng.integers(0, 256, (200, 32), dtype=np.uint8)])
         votes = index.vote(query, max_distance=0, top=2)

@@ -115,6 +115,8 @@ async def load_indexes(runtime: ServiceRuntime) -> None:
         lock=threading.Lock(),
         snapshot_sizes={name: len(c) for name, c in collections.items()},
     )
+    for collection in collections.values():
+        await asyncio.to_thread(collection.descriptors.warm)
     gc.freeze()  # the loaded collections' ids live as long as the replica: no full collection walks them again
     runtime.state["readiness_checks"] = {"indexes": lambda: "ok"}
     runtime.closers.append(lambda: _final_snapshot(runtime))
