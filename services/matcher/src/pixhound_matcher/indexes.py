@@ -115,10 +115,6 @@ class HashIndex:
                     best[item_id] = Hit(item_id, float(distance), variant)
         return sorted(best.values(), key=lambda hit: (hit.distance, hit.item_id))
 
-    def codes_by_id(self) -> dict[str, bytes]:
-        codes = self._all_codes()
-        return {item_id: codes[n].tobytes() for n, item_id in enumerate(self._ids.ids)}
-
     def memory_bytes(self) -> int:
         return _serialized_size(faiss.serialize_index_binary(self._index))
 
