@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from pixhound_events.v1 import options_pb2 as pixhound__events_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!pixhound_events/v1/accounts.proto\x12\x12pixhound.events.v1\x1a pixhound_events/v1/options.proto\"\x84\x01\n\x11\x41\x63\x63ountRegistered\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x03 \x01(\t\x12\x0e\n\x06locale\x18\x04 \x01(\t:&\x8a\xb5\x18\x14pixhound.accounts.v1\x92\xb5\x18\naccount_idb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!pixhound_events/v1/accounts.proto\x12\x12pixhound.events.v1\x1a pixhound_events/v1/options.proto\"\x84\x01\n\x11\x41\x63\x63ountRegistered\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x03 \x01(\t\x12\x0e\n\x06locale\x18\x04 \x01(\t:&\x8a\xb5\x18\x14pixhound.accounts.v1\x92\xb5\x18\naccount_id\"r\n\x0e\x41\x63\x63ountUpdated\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x0e\n\x06locale\x18\x03 \x01(\t:&\x8a\xb5\x18\x14pixhound.accounts.v1\x92\xb5\x18\naccount_idb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,6 +34,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_ACCOUNTREGISTERED']._loaded_options = None
   _globals['_ACCOUNTREGISTERED']._serialized_options = b'\212\265\030\024pixhound.accounts.v1\222\265\030\naccount_id'
+  _globals['_ACCOUNTUPDATED']._loaded_options = None
+  _globals['_ACCOUNTUPDATED']._serialized_options = b'\212\265\030\024pixhound.accounts.v1\222\265\030\naccount_id'
   _globals['_ACCOUNTREGISTERED']._serialized_start=92
   _globals['_ACCOUNTREGISTERED']._serialized_end=224
+  _globals['_ACCOUNTUPDATED']._serialized_start=226
+  _globals['_ACCOUNTUPDATED']._serialized_end=340
 # @@protoc_insertion_point(module_scope)

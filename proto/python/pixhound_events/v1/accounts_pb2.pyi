@@ -16,3 +16,13 @@ class AccountRegistered(_message.Message):
     display_name: str
     locale: str
     def __init__(self, account_id: _Optional[str] = ..., email: _Optional[str] = ..., display_name: _Optional[str] = ..., locale: _Optional[str] = ...) -> None: ...
+
+class AccountUpdated(_message.Message):
+    __slots__ = ("account_id", "display_name", "locale")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    LOCALE_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    display_name: str
+    locale: str
+    def __init__(self, account_id: _Optional[str] = ..., display_name: _Optional[str] = ..., locale: _Optional[str] = ...) -> None: ...

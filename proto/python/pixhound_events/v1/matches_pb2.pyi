@@ -33,7 +33,7 @@ class MatchRegion(_message.Message):
     def __init__(self, x: _Optional[float] = ..., y: _Optional[float] = ..., width: _Optional[float] = ..., height: _Optional[float] = ...) -> None: ...
 
 class MatchFound(_message.Message):
-    __slots__ = ("match_id", "photo_id", "owner_id", "discovery_id", "page_url", "image_url", "image_object_key", "score", "signals", "site_id", "site_host", "evidence_key", "image_sha256", "page_sha256", "fetched_at", "inliers", "region", "transforms", "shard", "shard_count")
+    __slots__ = ("match_id", "photo_id", "owner_id", "discovery_id", "page_url", "image_url", "image_object_key", "score", "signals", "site_id", "site_host", "evidence_key", "image_sha256", "page_sha256", "fetched_at", "inliers", "region", "transforms", "shard", "shard_count", "copy_region")
     MATCH_ID_FIELD_NUMBER: _ClassVar[int]
     PHOTO_ID_FIELD_NUMBER: _ClassVar[int]
     OWNER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -54,6 +54,7 @@ class MatchFound(_message.Message):
     TRANSFORMS_FIELD_NUMBER: _ClassVar[int]
     SHARD_FIELD_NUMBER: _ClassVar[int]
     SHARD_COUNT_FIELD_NUMBER: _ClassVar[int]
+    COPY_REGION_FIELD_NUMBER: _ClassVar[int]
     match_id: str
     photo_id: str
     owner_id: str
@@ -74,4 +75,5 @@ class MatchFound(_message.Message):
     transforms: _containers.RepeatedScalarFieldContainer[str]
     shard: int
     shard_count: int
-    def __init__(self, match_id: _Optional[str] = ..., photo_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., discovery_id: _Optional[str] = ..., page_url: _Optional[str] = ..., image_url: _Optional[str] = ..., image_object_key: _Optional[str] = ..., score: _Optional[float] = ..., signals: _Optional[_Iterable[_Union[SignalEvidence, _Mapping]]] = ..., site_id: _Optional[str] = ..., site_host: _Optional[str] = ..., evidence_key: _Optional[str] = ..., image_sha256: _Optional[str] = ..., page_sha256: _Optional[str] = ..., fetched_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., inliers: _Optional[int] = ..., region: _Optional[_Union[MatchRegion, _Mapping]] = ..., transforms: _Optional[_Iterable[str]] = ..., shard: _Optional[int] = ..., shard_count: _Optional[int] = ...) -> None: ...
+    copy_region: MatchRegion
+    def __init__(self, match_id: _Optional[str] = ..., photo_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., discovery_id: _Optional[str] = ..., page_url: _Optional[str] = ..., image_url: _Optional[str] = ..., image_object_key: _Optional[str] = ..., score: _Optional[float] = ..., signals: _Optional[_Iterable[_Union[SignalEvidence, _Mapping]]] = ..., site_id: _Optional[str] = ..., site_host: _Optional[str] = ..., evidence_key: _Optional[str] = ..., image_sha256: _Optional[str] = ..., page_sha256: _Optional[str] = ..., fetched_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., inliers: _Optional[int] = ..., region: _Optional[_Union[MatchRegion, _Mapping]] = ..., transforms: _Optional[_Iterable[str]] = ..., shard: _Optional[int] = ..., shard_count: _Optional[int] = ..., copy_region: _Optional[_Union[MatchRegion, _Mapping]] = ...) -> None: ...

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from pixhound_events.v1 import options_pb2 as pixhound__events_dot_v1_dot_options__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fpixhound_events/v1/photos.proto\x12\x12pixhound.events.v1\x1a pixhound_events/v1/options.proto\"e\n\nAuthorship\x12\x0f\n\x07\x63reator\x18\x01 \x01(\t\x12\x11\n\tcopyright\x18\x02 \x01(\t\x12\x0e\n\x06\x63redit\x18\x03 \x01(\t\x12\x0e\n\x06source\x18\x04 \x01(\t\x12\x13\n\x0b\x63\x61ptured_at\x18\x05 \x01(\t\"\x98\x02\n\rPhotoIngested\x12\x10\n\x08photo_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x12\n\nobject_key\x18\x03 \x01(\t\x12\x0e\n\x06sha256\x18\x04 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x05 \x01(\t\x12\x11\n\tbyte_size\x18\x06 \x01(\x03\x12\r\n\x05width\x18\x07 \x01(\x05\x12\x0e\n\x06height\x18\x08 \x01(\x05\x12\x10\n\x08\x66ilename\x18\t \x01(\t\x12\r\n\x05title\x18\n \x01(\t\x12\x32\n\nauthorship\x18\x0b \x01(\x0b\x32\x1e.pixhound.events.v1.Authorship:\"\x8a\xb5\x18\x12pixhound.photos.v1\x92\xb5\x18\x08photo_idb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fpixhound_events/v1/photos.proto\x12\x12pixhound.events.v1\x1a pixhound_events/v1/options.proto\"e\n\nAuthorship\x12\x0f\n\x07\x63reator\x18\x01 \x01(\t\x12\x11\n\tcopyright\x18\x02 \x01(\t\x12\x0e\n\x06\x63redit\x18\x03 \x01(\t\x12\x0e\n\x06source\x18\x04 \x01(\t\x12\x13\n\x0b\x63\x61ptured_at\x18\x05 \x01(\t\"\x98\x02\n\rPhotoIngested\x12\x10\n\x08photo_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\x12\n\nobject_key\x18\x03 \x01(\t\x12\x0e\n\x06sha256\x18\x04 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x05 \x01(\t\x12\x11\n\tbyte_size\x18\x06 \x01(\x03\x12\r\n\x05width\x18\x07 \x01(\x05\x12\x0e\n\x06height\x18\x08 \x01(\x05\x12\x10\n\x08\x66ilename\x18\t \x01(\t\x12\r\n\x05title\x18\n \x01(\t\x12\x32\n\nauthorship\x18\x0b \x01(\x0b\x32\x1e.pixhound.events.v1.Authorship:\"\x8a\xb5\x18\x12pixhound.photos.v1\x92\xb5\x18\x08photo_id\"\xa0\x01\n\x13PhotoDetailsChanged\x12\x10\n\x08photo_id\x18\x01 \x01(\t\x12\x10\n\x08owner_id\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\x12\x32\n\nauthorship\x18\x04 \x01(\x0b\x32\x1e.pixhound.events.v1.Authorship:\"\x8a\xb5\x18\x12pixhound.photos.v1\x92\xb5\x18\x08photo_idb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,8 +34,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_PHOTOINGESTED']._loaded_options = None
   _globals['_PHOTOINGESTED']._serialized_options = b'\212\265\030\022pixhound.photos.v1\222\265\030\010photo_id'
+  _globals['_PHOTODETAILSCHANGED']._loaded_options = None
+  _globals['_PHOTODETAILSCHANGED']._serialized_options = b'\212\265\030\022pixhound.photos.v1\222\265\030\010photo_id'
   _globals['_AUTHORSHIP']._serialized_start=89
   _globals['_AUTHORSHIP']._serialized_end=190
   _globals['_PHOTOINGESTED']._serialized_start=193
   _globals['_PHOTOINGESTED']._serialized_end=473
+  _globals['_PHOTODETAILSCHANGED']._serialized_start=476
+  _globals['_PHOTODETAILSCHANGED']._serialized_end=636
 # @@protoc_insertion_point(module_scope)

@@ -45,3 +45,15 @@ class PhotoIngested(_message.Message):
     title: str
     authorship: Authorship
     def __init__(self, photo_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., object_key: _Optional[str] = ..., sha256: _Optional[str] = ..., content_type: _Optional[str] = ..., byte_size: _Optional[int] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., filename: _Optional[str] = ..., title: _Optional[str] = ..., authorship: _Optional[_Union[Authorship, _Mapping]] = ...) -> None: ...
+
+class PhotoDetailsChanged(_message.Message):
+    __slots__ = ("photo_id", "owner_id", "title", "authorship")
+    PHOTO_ID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_ID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    AUTHORSHIP_FIELD_NUMBER: _ClassVar[int]
+    photo_id: str
+    owner_id: str
+    title: str
+    authorship: Authorship
+    def __init__(self, photo_id: _Optional[str] = ..., owner_id: _Optional[str] = ..., title: _Optional[str] = ..., authorship: _Optional[_Union[Authorship, _Mapping]] = ...) -> None: ...
