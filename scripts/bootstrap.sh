@@ -12,4 +12,4 @@ fi
 "$python" -m uv pip install --quiet --python .venv/bin/python \
   -e proto -e libs/platform \
   -e services/ingest -e services/crawler -e services/matcher -e services/cases -e services/notifier \
-  -e apps/embedded -r requirements-dev.txt
+  -e apps/portal -e apps/embedded -r requirements-dev.txt

@@ -8,23 +8,8 @@ from sqlalchemy import func, select
 
 from pixhound_embedded.sample import synthetic_photo
 from pixhound_ingest import store
-from pixhound_ingest.app import create_app
-from pixhound_ingest.settings import IngestSettings
-from pixhound_platform.migrations import upgrade_async
-from pixhound_platform.testing import serve_app
 
 pytestmark = pytest.mark.infra
-
-
-@pytest.fixture
-async def client(pg_url, infra_settings):
-    await upgrade_async("pixhound_ingest", pg_url)
-    app = create_app(
-        IngestSettings(database_url=pg_url, max_upload_bytes=2_000_000, **infra_settings), configure_logs=False
-    )
-    async with serve_app(app) as client:
-        client.app = app
-        yield client
 
 
 async def _account(client, email="camille@example.org") -> dict:

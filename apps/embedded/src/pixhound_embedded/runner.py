@@ -1,4 +1,5 @@
-"""Mount every service's app under one server, on SQLite, a local object folder and the in-process bus."""
+"""Mount every service's app under one server, on SQLite, a local object folder and the in-process bus,
+with the photographers' portal at `/`."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
-from fastapi.responses import HTMLResponse
 
 from pixhound_cases.app import create_app as create_cases
 from pixhound_cases.settings import CasesSettings
@@ -23,6 +24,8 @@ from pixhound_notifier.settings import NotifierSettings
 from pixhound_platform.bus import InMemoryBus
 from pixhound_platform.migrations import upgrade_async
 from pixhound_platform.observability import configure_logging
+from pixhound_portal.app import create_app as create_portal
+from pixhound_portal.settings import PortalSettings
 
 SERVICES = {
     "ingest": ("pixhound_ingest", IngestSettings, create_ingest),
@@ -59,17 +62,17 @@ def build_embedded_app(data_dir: Path, overrides: dict[str, dict] | None = None,
                 await stack.enter_async_context(service_app.router.lifespan_context(service_app))
             await bus.start()
             stack.push_async_callback(bus.stop)
+            await stack.enter_async_context(portal.router.lifespan_context(portal))
             yield
 
     root = FastAPI(title="Pixhound (embedded)", lifespan=lifespan)
-
-    @root.get("/", response_class=HTMLResponse, include_in_schema=False)
-    async def index() -> str:
-        links = "".join(
-            f'<li><a href="/{name}/docs">{name}</a> — API documentation / documentation de l\'API</li>'
-            for name in SERVICES
-        )
-        return f"<html><head><title>Pixhound</title></head><body><h1>Pixhound</h1><ul>{links}</ul></body></html>"
+    portal = create_portal(
+        PortalSettings(
+            **{f"{name}_url": f"http://embedded/{name}" for name in ("ingest", "crawler", "cases", "notifier")},
+            **overrides.get("portal", {}),
+        ),
+        transport=lambda: httpx.ASGITransport(app=root),
+    )
 
     @root.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -77,6 +80,7 @@ def build_embedded_app(data_dir: Path, overrides: dict[str, dict] | None = None,
 
     for name, (_package, service_app) in apps.items():
         root.mount(f"/{name}", service_app)
+    root.mount("/", portal)
     root.state.bus = bus
     root.state.apps = {name: service_app for name, (_, service_app) in apps.items()}
     return root

@@ -2,6 +2,11 @@
 
 Ingest issues a token when an account is created; every other service verifies it with
 the shared secret, without calling ingest, and scopes each query to the token's account.
+
+A token issued for a sign-in carries its session id (`sid`). Only ingest holds the
+sessions, so only ingest refuses a token whose session was revoked (sign-out, password
+change); elsewhere a token stays valid until it expires, which keeps every other service
+free of a call to ingest on each request.
 """
 
 from __future__ import annotations
@@ -22,9 +27,10 @@ AUDIENCE = "pixhound"
 @dataclass(frozen=True)
 class Photographer:
     account_id: str
+    session_id: str | None = None
 
 
-def issue_token(account_id: str, secret: str, ttl_seconds: int) -> str:
+def issue_token(account_id: str, secret: str, ttl_seconds: int, *, session_id: str | None = None) -> str:
     now = datetime.now(UTC)
     claims = {
         "sub": account_id,
@@ -33,6 +39,8 @@ def issue_token(account_id: str, secret: str, ttl_seconds: int) -> str:
         "exp": now + timedelta(seconds=ttl_seconds),
         "role": "photographer",
     }
+    if session_id is not None:
+        claims["sid"] = session_id
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -43,7 +51,10 @@ def verify_token(token: str, secret: str) -> Photographer:
         )
     except jwt.PyJWTError as error:
         raise Problem(401, "invalid-token", f"The bearer token is not valid: {error}", title="Unauthorized") from error
-    return Photographer(account_id=str(claims["sub"]))
+    session_id = claims.get("sid")
+    if session_id is not None and not isinstance(session_id, str):
+        raise Problem(401, "invalid-token", "The bearer token's session id is not a string.", title="Unauthorized")
+    return Photographer(account_id=str(claims["sub"]), session_id=session_id)
 
 
 def current_photographer(request: Request) -> Photographer:

@@ -209,6 +209,28 @@ async def on_photo_ingested(
     )
 
 
+@consumer.on(photos_pb2.PhotoDetailsChanged)
+async def on_photo_details_changed(
+    runtime: ServiceRuntime, session: AsyncSession, event: photos_pb2.PhotoDetailsChanged, envelope: Envelope
+) -> None:
+    """Letters and evidence packs cite the photographer's corrected title and authorship; unknown photos are ignored."""
+    if not event.photo_id or not event.owner_id:
+        raise MalformedEvent("PhotoDetailsChanged needs photo_id and owner_id")
+    photos = store.photos
+    updated = await session.execute(
+        update(photos)
+        .where(photos.c.photo_id == event.photo_id, photos.c.owner_id == event.owner_id)
+        .values(
+            title=event.title,
+            creator=event.authorship.creator,
+            copyright=event.authorship.copyright,
+            captured_at=event.authorship.captured_at[: photos.c.captured_at.type.length],
+        )
+    )
+    if updated.rowcount == 0:
+        log.info("PhotoDetailsChanged for unknown photo %s ignored", event.photo_id)
+
+
 async def check_payouts(runtime: ServiceRuntime) -> int:
     """Raise PayoutOverdue for payouts past their deadline; return how many were raised."""
     now = utcnow()

@@ -1,20 +1,33 @@
-"""Ingest's HTTP API: accounts and sessions for photographers, and photo upload."""
+"""Ingest's HTTP API: accounts and sessions for photographers, photo upload, editing and viewing.
+
+Every token ingest issues names a session row, and every endpoint here refuses a token
+whose session was revoked, so signing out or changing the password takes effect at once
+in ingest (other services only check the token's signature and expiry).
+
+Photos are shown through JPEG renditions made on first view and kept in object storage;
+their URLs never change content, so browsers may cache them for good and revalidate with
+the ETag.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
-from pydantic import BaseModel, Field, field_validator
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Response, UploadFile, status
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from pixhound_ingest import domain, events, store
+from pixhound_ingest import domain, events, store, worker
 from pixhound_platform.app import RuntimeDep, SessionDep
-from pixhound_platform.auth import PhotographerDep, issue_token
+from pixhound_platform.auth import Photographer, PhotographerDep, issue_token
+from pixhound_platform.objects import ObjectNotFound
 from pixhound_platform.problems import Problem
+from pixhound_platform.runtime import ServiceRuntime
 
 router = APIRouter(prefix="/v1")
 log = logging.getLogger(__name__)
@@ -39,8 +52,41 @@ class SessionIn(BaseModel):
 
 class TokenOut(BaseModel):
     account_id: str
+    session_id: str
     token: str
     token_type: Literal["bearer"] = "bearer"
+
+
+class AccountOut(BaseModel):
+    id: str
+    email: str
+    display_name: str
+    locale: str
+    created_at: datetime
+
+
+class AccountEdit(BaseModel):
+    """Only the fields sent are changed; null is refused (leave a field out to keep it)."""
+
+    model_config = ConfigDict(extra="forbid")
+    display_name: str = Field(default=None, min_length=1, max_length=200)
+    locale: Literal["fr", "en"] = Field(default=None)
+
+
+class PasswordChangeIn(BaseModel):
+    current_password: str = Field(max_length=200)
+    new_password: str = Field(min_length=10, max_length=200)
+
+
+class PhotoEdit(BaseModel):
+    """Only the fields sent are changed; an empty string clears a field, null is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(default=None, max_length=300)
+    creator: str = Field(default=None, max_length=300)
+    copyright: str = Field(default=None, max_length=300)
+    credit: str = Field(default=None, max_length=300)
+    captured_at: str = Field(default=None, max_length=300)
 
 
 class AuthorshipOut(BaseModel):
@@ -66,8 +112,52 @@ class PhotoOut(BaseModel):
 
 class PhotoPage(BaseModel):
     items: list[PhotoOut]
+    total: int
     limit: int
     offset: int
+
+
+RENDITION_CACHE_CONTROL = "private, max-age=31536000, immutable"
+
+
+async def ensure_session_active(session: AsyncSession, photographer: Photographer) -> None:
+    if photographer.session_id is not None and not await store.session_is_active(
+        session, photographer.account_id, photographer.session_id
+    ):
+        raise Problem(401, "session-revoked", "This session was signed out; sign in again.", title="Unauthorized")
+
+
+async def active_photographer(photographer: PhotographerDep, session: SessionDep) -> Photographer:
+    await ensure_session_active(session, photographer)
+    return photographer
+
+
+ActivePhotographerDep = Annotated[Photographer, Depends(active_photographer)]
+
+
+async def _open_session(runtime: ServiceRuntime, session: AsyncSession, account_id: str) -> TokenOut:
+    session_id = str(uuid.uuid4())
+    await store.open_session(session, account_id, session_id)
+    token = issue_token(
+        account_id,
+        runtime.settings.auth_secret.get_secret_value(),
+        runtime.settings.token_ttl_seconds,
+        session_id=session_id,
+    )
+    return TokenOut(account_id=account_id, session_id=session_id, token=token)
+
+
+async def _account(session: AsyncSession, photographer: Photographer):
+    account = await store.account_by_id(session, photographer.account_id)
+    if account is None:
+        raise Problem(401, "account-not-found", "The token's account does not exist.", title="Unauthorized")
+    return account
+
+
+def _account_out(row) -> AccountOut:
+    return AccountOut(
+        id=row.id, email=row.email, display_name=row.display_name, locale=row.locale, created_at=row.created_at
+    )
 
 
 def _photo_out(row) -> PhotoOut:
@@ -108,7 +198,7 @@ async def create_account(body: AccountIn, session: SessionDep, runtime: RuntimeD
             email=body.email,
             display_name=body.display_name,
             locale=body.locale,
-            password_hash=domain.hash_password(body.password),
+            password_hash=await asyncio.to_thread(domain.hash_password, body.password),
         )
     )
     await runtime.outbox.add(
@@ -117,17 +207,71 @@ async def create_account(body: AccountIn, session: SessionDep, runtime: RuntimeD
             account_id=account_id, email=body.email, display_name=body.display_name, locale=body.locale
         ),
     )
-    secret = runtime.settings.auth_secret.get_secret_value()
-    return TokenOut(account_id=account_id, token=issue_token(account_id, secret, runtime.settings.token_ttl_seconds))
+    return await _open_session(runtime, session, account_id)
 
 
 @router.post("/sessions", response_model=TokenOut, tags=["accounts"], summary="Sign in and get a bearer token")
 async def create_session(body: SessionIn, session: SessionDep, runtime: RuntimeDep) -> TokenOut:
     account = await store.account_by_email(session, body.email.strip().lower())
-    if account is None or not domain.password_matches(body.password, account.password_hash):
+    if account is None or not await asyncio.to_thread(domain.password_matches, body.password, account.password_hash):
         raise Problem(401, "bad-credentials", "Email or password is wrong.", title="Unauthorized")
-    secret = runtime.settings.auth_secret.get_secret_value()
-    return TokenOut(account_id=account.id, token=issue_token(account.id, secret, runtime.settings.token_ttl_seconds))
+    return await _open_session(runtime, session, account.id)
+
+
+@router.delete(
+    "/sessions/current",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    tags=["accounts"],
+    summary="Sign out: revoke the session of the token sent",
+)
+async def delete_current_session(photographer: ActivePhotographerDep, session: SessionDep) -> Response:
+    if photographer.session_id is None:
+        raise Problem(
+            409, "session-not-revocable", "This token was issued without a session; it stays valid until it expires."
+        )
+    await store.revoke_session(session, photographer.account_id, photographer.session_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/me", response_model=AccountOut, tags=["accounts"], summary="My account")
+async def get_me(photographer: ActivePhotographerDep, session: SessionDep) -> AccountOut:
+    return _account_out(await _account(session, photographer))
+
+
+@router.patch("/me", response_model=AccountOut, tags=["accounts"], summary="Change my display name or language")
+async def edit_me(
+    body: AccountEdit, photographer: ActivePhotographerDep, session: SessionDep, runtime: RuntimeDep
+) -> AccountOut:
+    account = await _account(session, photographer)
+    changed = domain.changes(account._mapping, body.model_dump(exclude_unset=True))
+    if changed:
+        await store.update_account(session, account.id, changed)
+        account = await _account(session, photographer)
+        await runtime.outbox.add(
+            session,
+            events.account_updated(account_id=account.id, display_name=account.display_name, locale=account.locale),
+        )
+    return _account_out(account)
+
+
+@router.post(
+    "/me/password",
+    response_model=TokenOut,
+    tags=["accounts"],
+    summary="Change my password: a new session, every other one revoked",
+    responses={403: {"description": "The current password is wrong"}},
+)
+async def change_password(
+    body: PasswordChangeIn, photographer: ActivePhotographerDep, session: SessionDep, runtime: RuntimeDep
+) -> TokenOut:
+    account = await _account(session, photographer)
+    if not await asyncio.to_thread(domain.password_matches, body.current_password, account.password_hash):
+        raise Problem(403, "bad-credentials", "The current password is wrong.")
+    new_hash = await asyncio.to_thread(domain.hash_password, body.new_password)
+    await store.update_account(session, account.id, {"password_hash": new_hash})
+    await store.revoke_all_sessions(session, account.id)
+    return await _open_session(runtime, session, account.id)
 
 
 @router.post(
@@ -143,7 +287,7 @@ async def create_session(body: SessionIn, session: SessionDep, runtime: RuntimeD
     },
 )
 async def upload_photo(
-    photographer: PhotographerDep,
+    photographer: ActivePhotographerDep,
     runtime: RuntimeDep,
     session: SessionDep,
     response: Response,
@@ -205,20 +349,101 @@ async def upload_photo(
     return _photo_out(row)
 
 
-@router.get("/photos", response_model=PhotoPage, tags=["photos"], summary="List my photos")
+@router.get("/photos", response_model=PhotoPage, tags=["photos"], summary="List or search my photos")
 async def list_photos(
-    photographer: PhotographerDep,
+    photographer: ActivePhotographerDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
+    q: Annotated[
+        str, Query(max_length=200, description="Case-insensitive text found in the title, file name or creator")
+    ] = "",
 ) -> PhotoPage:
-    rows = await store.photos_for_owner(session, photographer.account_id, limit=limit, offset=offset)
-    return PhotoPage(items=[_photo_out(row) for row in rows], limit=limit, offset=offset)
+    search = q.strip()
+    rows = await store.photos_for_owner(session, photographer.account_id, limit=limit, offset=offset, search=search)
+    total = await store.count_photos_for_owner(session, photographer.account_id, search=search)
+    return PhotoPage(items=[_photo_out(row) for row in rows], total=total, limit=limit, offset=offset)
 
 
-@router.get("/photos/{photo_id}", response_model=PhotoOut, tags=["photos"], summary="One of my photos")
-async def get_photo(photo_id: str, photographer: PhotographerDep, session: SessionDep) -> PhotoOut:
+async def _owned_photo(session: AsyncSession, photographer: Photographer, photo_id: str):
     row = await store.photo_for_owner(session, photographer.account_id, photo_id)
     if row is None:
         raise Problem(404, "photo-not-found", "No such photo in your account.")
+    return row
+
+
+@router.get("/photos/{photo_id}", response_model=PhotoOut, tags=["photos"], summary="One of my photos")
+async def get_photo(photo_id: str, photographer: ActivePhotographerDep, session: SessionDep) -> PhotoOut:
+    return _photo_out(await _owned_photo(session, photographer, photo_id))
+
+
+@router.patch(
+    "/photos/{photo_id}", response_model=PhotoOut, tags=["photos"], summary="Correct a photo's title or authorship"
+)
+async def edit_photo(
+    photo_id: str, body: PhotoEdit, photographer: ActivePhotographerDep, session: SessionDep, runtime: RuntimeDep
+) -> PhotoOut:
+    row = await _owned_photo(session, photographer, photo_id)
+    changed = domain.changes(row._mapping, body.model_dump(exclude_unset=True))
+    if changed:
+        await store.update_photo(session, photographer.account_id, photo_id, changed)
+        row = await _owned_photo(session, photographer, photo_id)
+        await runtime.outbox.add(session, events.photo_details_changed(row))
     return _photo_out(row)
+
+
+@router.get(
+    "/photos/{photo_id}/image",
+    response_class=Response,
+    tags=["photos"],
+    summary="One of my photos as a JPEG rendition (thumb 320, medium 800, large 1600 px)",
+    responses={
+        200: {"content": {"image/jpeg": {}}, "description": "The rendition, upright, never enlarged"},
+        304: {"description": "The ETag in If-None-Match is current"},
+        404: {"description": "No such photo in your account"},
+    },
+)
+async def photo_image(
+    photo_id: str,
+    photographer: PhotographerDep,
+    runtime: RuntimeDep,
+    size: Annotated[Literal["thumb", "medium", "large"], Query()] = "thumb",
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    async with runtime.database.sessions() as session:
+        await ensure_session_active(session, photographer)
+        photo = await _owned_photo(session, photographer, photo_id)
+    etag = domain.rendition_etag(photo.sha256, size)
+    headers = {"ETag": etag, "Cache-Control": RENDITION_CACHE_CONTROL}
+    if domain.etag_matches(if_none_match, etag):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers=headers)
+    key = domain.rendition_object_key(photo.owner_id, photo.id, size)
+    try:
+        data = await runtime.objects.get(key)
+    except ObjectNotFound:
+        data = await _make_rendition(runtime, photo, size, key)
+    return Response(content=data, media_type="image/jpeg", headers=headers)
+
+
+async def _make_rendition(runtime: ServiceRuntime, photo, size: str, key: str) -> bytes:
+    async with runtime.state[worker.RENDITIONS]:
+        try:
+            return await runtime.objects.get(key)
+        except ObjectNotFound:
+            pass
+        original = await runtime.objects.get(photo.object_key)
+        try:
+            data = await asyncio.to_thread(
+                domain.render_rendition,
+                original,
+                domain.RENDITION_SIDES[size],
+                max_pixels=runtime.settings.max_image_pixels,
+            )
+        except domain.RenditionRefused as refusal:
+            raise Problem(refusal.status, refusal.slug, str(refusal)) from refusal
+        try:
+            await runtime.objects.put(key, data, "image/jpeg")
+        except Exception:
+            log.warning("rendition %s served but not kept", key, exc_info=True)
+    log.info("rendition %s made (%d bytes)", key, len(data))
+    return data

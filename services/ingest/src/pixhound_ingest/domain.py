@@ -1,5 +1,9 @@
 """Pure rules for an uploaded photo: is it an image we accept, what are its facts, who made it.
 
+Also what a photographer's edit changes, and how a photo is shown in the portal: JPEG
+renditions of a fixed longest side, upright, never enlarged, stripped of metadata (no GPS
+leaves through a thumbnail), identified by an ETag derived from the original's hash.
+
 No I/O here: the API hands the bytes in and stores what comes back.
 """
 
@@ -11,9 +15,11 @@ import io
 import os
 import re
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-from PIL import ExifTags, Image, IptcImagePlugin, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageOps, IptcImagePlugin, UnidentifiedImageError
 
 ACCEPTED_FORMATS = {
     "JPEG": "image/jpeg",
@@ -24,6 +30,10 @@ ACCEPTED_FORMATS = {
 }
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/tiff": "tif", "image/gif": "gif"}
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CAPTURED_AT_FROM_FILE_MAX = 40
+RENDITION_SIDES = {"thumb": 320, "medium": 800, "large": 1600}
+RENDITION_VERSION = 1
+RENDITION_QUALITY = 85
 
 
 class RejectedUpload(ValueError):
@@ -111,7 +121,7 @@ def read_authorship(image: Image.Image) -> Authorship:
     found = {
         "creator": _text(exif.get(ExifTags.Base.Artist)),
         "copyright": _text(exif.get(ExifTags.Base.Copyright)),
-        "captured_at": _text(exif_ifd.get(ExifTags.Base.DateTimeOriginal)),
+        "captured_at": _text(exif_ifd.get(ExifTags.Base.DateTimeOriginal))[:CAPTURED_AT_FROM_FILE_MAX],
         "credit": "",
         "source": "",
     }
@@ -176,3 +186,77 @@ def password_matches(password: str, stored: str) -> bool:
         return False
     candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt_hex), n=2**14, r=8, p=1)
     return hmac.compare_digest(candidate.hex(), digest_hex)
+
+
+def changes(current: Mapping[str, Any], requested: Mapping[str, Any]) -> dict[str, Any]:
+    """The requested values that differ from the current ones: an edit that changes nothing announces nothing."""
+    return {name: value for name, value in requested.items() if current[name] != value}
+
+
+class RenditionRefused(ValueError):
+    def __init__(self, status: int, slug: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.slug = slug
+
+
+def rendition_object_key(owner_id: str, photo_id: str, size: str) -> str:
+    return f"derived/{owner_id}/{photo_id}/{size}.jpg"
+
+
+def rendition_etag(sha256: str, size: str) -> str:
+    """A photo's bytes never change and a rendition is made once, so the original's hash names it."""
+    return f'"{sha256}-{size}-v{RENDITION_VERSION}"'
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 If-None-Match: weak comparison against each listed tag, or `*`."""
+    if not if_none_match:
+        return False
+    wanted = etag.removeprefix("W/")
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == wanted:
+            return True
+    return False
+
+
+def render_rendition(data: bytes, longest_side: int, *, max_pixels: int) -> bytes:
+    """A JPEG of the photo, upright (EXIF orientation applied), its longest side at most `longest_side`."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if width * height > max_pixels:
+                    raise RenditionRefused(
+                        422, "image-too-large", f"{width}x{height} pixels exceeds the limit of {max_pixels}."
+                    )
+                icc_profile = image.info.get("icc_profile")
+                image.draft("RGB", (longest_side, longest_side))
+                picture = _flattened(ImageOps.exif_transpose(image))
+        picture.thumbnail((longest_side, longest_side), Image.Resampling.LANCZOS)
+        output = io.BytesIO()
+        options: dict[str, Any] = {"quality": RENDITION_QUALITY, "optimize": True}
+        if isinstance(icc_profile, bytes) and icc_profile[16:20] == b"RGB ":
+            options["icc_profile"] = icc_profile
+        picture.save(output, "JPEG", **options)
+        return output.getvalue()
+    except RenditionRefused:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise RenditionRefused(422, "image-too-large", f"The image has too many pixels: {error}") from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise RenditionRefused(422, "unreadable-image", f"The stored photo cannot be read: {error}") from error
+
+
+def _flattened(image: Image.Image) -> Image.Image:
+    """RGB on a white background, 16-bit samples scaled down rather than clipped."""
+    if image.mode.startswith("I;16"):
+        image = image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        canvas = Image.new("RGB", rgba.size, "white")
+        canvas.paste(rgba, mask=rgba.getchannel("A"))
+        return canvas
+    return image.convert("RGB")

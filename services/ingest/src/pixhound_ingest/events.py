@@ -1,4 +1,8 @@
-"""Mapping from ingest's records to the events it publishes."""
+"""Mapping from ingest's records to the events it publishes.
+
+Change events carry the record's whole current state, not a diff, so a consumer that
+keeps a copy only overwrites it and never depends on having seen the previous change.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,10 @@ def account_registered(
     *, account_id: str, email: str, display_name: str, locale: str
 ) -> accounts_pb2.AccountRegistered:
     return accounts_pb2.AccountRegistered(account_id=account_id, email=email, display_name=display_name, locale=locale)
+
+
+def account_updated(*, account_id: str, display_name: str, locale: str) -> accounts_pb2.AccountUpdated:
+    return accounts_pb2.AccountUpdated(account_id=account_id, display_name=display_name, locale=locale)
 
 
 def photo_ingested(
@@ -34,5 +42,21 @@ def photo_ingested(
             credit=facts.authorship.credit,
             source=facts.authorship.source,
             captured_at=facts.authorship.captured_at,
+        ),
+    )
+
+
+def photo_details_changed(photo) -> photos_pb2.PhotoDetailsChanged:
+    """From a `photos` row after the change."""
+    return photos_pb2.PhotoDetailsChanged(
+        photo_id=photo.id,
+        owner_id=photo.owner_id,
+        title=photo.title,
+        authorship=photos_pb2.Authorship(
+            creator=photo.creator,
+            copyright=photo.copyright,
+            credit=photo.credit,
+            source=photo.source,
+            captured_at=photo.captured_at,
         ),
     )

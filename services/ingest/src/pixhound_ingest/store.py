@@ -1,8 +1,27 @@
-"""Ingest's own tables: accounts and photos, plus the shared outbox and inbox."""
+"""Ingest's own tables: accounts, their sessions and photos, plus the shared outbox and inbox.
+
+A session row exists for every token issued at sign-up, sign-in or password change, so a
+token can be revoked before it expires (sign-out, password change) by marking its row.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Integer, String, Table, Text, UniqueConstraint, select
+from collections.abc import Mapping
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pixhound_platform.db import UtcDateTime, messaging_tables, new_metadata, utcnow
@@ -19,6 +38,15 @@ accounts = Table(
     Column("locale", String(10), nullable=False, default="fr"),
     Column("password_hash", String(200), nullable=False),
     Column("created_at", UtcDateTime, nullable=False, default=utcnow),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("account_id", String(36), ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False, default=utcnow),
+    Column("revoked_at", UtcDateTime, nullable=True),
 )
 
 photos = Table(
@@ -38,7 +66,7 @@ photos = Table(
     Column("copyright", Text, nullable=False, default=""),
     Column("credit", Text, nullable=False, default=""),
     Column("source", Text, nullable=False, default=""),
-    Column("captured_at", String(40), nullable=False, default=""),
+    Column("captured_at", String(300), nullable=False, default=""),
     Column("created_at", UtcDateTime, nullable=False, default=utcnow),
     UniqueConstraint("owner_id", "sha256", name="uq_photos_owner_sha256"),
 )
@@ -46,6 +74,41 @@ photos = Table(
 
 async def account_by_email(session: AsyncSession, email: str):
     return (await session.execute(select(accounts).where(accounts.c.email == email))).first()
+
+
+async def account_by_id(session: AsyncSession, account_id: str):
+    return (await session.execute(select(accounts).where(accounts.c.id == account_id))).first()
+
+
+async def update_account(session: AsyncSession, account_id: str, values: Mapping[str, object]) -> None:
+    await session.execute(update(accounts).where(accounts.c.id == account_id).values(**values))
+
+
+async def open_session(session: AsyncSession, account_id: str, session_id: str) -> None:
+    await session.execute(sessions.insert().values(id=session_id, account_id=account_id))
+
+
+async def session_is_active(session: AsyncSession, account_id: str, session_id: str) -> bool:
+    query = select(sessions.c.id).where(
+        sessions.c.id == session_id, sessions.c.account_id == account_id, sessions.c.revoked_at.is_(None)
+    )
+    return (await session.execute(query)).first() is not None
+
+
+async def revoke_session(session: AsyncSession, account_id: str, session_id: str) -> None:
+    await session.execute(
+        update(sessions)
+        .where(sessions.c.id == session_id, sessions.c.account_id == account_id, sessions.c.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+async def revoke_all_sessions(session: AsyncSession, account_id: str) -> None:
+    await session.execute(
+        update(sessions)
+        .where(sessions.c.account_id == account_id, sessions.c.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
 
 
 async def photo_by_hash(session: AsyncSession, owner_id: str, sha256: str):
@@ -58,12 +121,35 @@ async def photo_for_owner(session: AsyncSession, owner_id: str, photo_id: str):
     return (await session.execute(select(photos).where(photos.c.owner_id == owner_id, photos.c.id == photo_id))).first()
 
 
-async def photos_for_owner(session: AsyncSession, owner_id: str, *, limit: int, offset: int):
+def _owned_matching(owner_id: str, search: str):
+    conditions = [photos.c.owner_id == owner_id]
+    if search:
+        conditions.append(
+            or_(
+                *(
+                    column.icontains(search, autoescape=True)
+                    for column in (photos.c.title, photos.c.filename, photos.c.creator)
+                )
+            )
+        )
+    return conditions
+
+
+async def photos_for_owner(session: AsyncSession, owner_id: str, *, limit: int, offset: int, search: str = ""):
     query = (
         select(photos)
-        .where(photos.c.owner_id == owner_id)
+        .where(*_owned_matching(owner_id, search))
         .order_by(photos.c.created_at.desc(), photos.c.id)
         .limit(limit)
         .offset(offset)
     )
     return (await session.execute(query)).all()
+
+
+async def count_photos_for_owner(session: AsyncSession, owner_id: str, *, search: str = "") -> int:
+    query = select(func.count()).select_from(photos).where(*_owned_matching(owner_id, search))
+    return (await session.execute(query)).scalar_one()
+
+
+async def update_photo(session: AsyncSession, owner_id: str, photo_id: str, values: Mapping[str, object]) -> None:
+    await session.execute(update(photos).where(photos.c.owner_id == owner_id, photos.c.id == photo_id).values(**values))

@@ -45,6 +45,23 @@ async def on_account_registered(
         await session.execute(store.recipients.insert().values(account_id=event.account_id, **values))
 
 
+@consumer.on(accounts_pb2.AccountUpdated)
+async def on_account_updated(
+    runtime: ServiceRuntime, session: AsyncSession, event: accounts_pb2.AccountUpdated, envelope: Envelope
+) -> None:
+    """Later notifications use the photographer's new name and language; an unknown account has no address yet."""
+    if not event.account_id:
+        raise MalformedEvent("AccountUpdated needs account_id")
+    values = {name: value for name, value in (("display_name", event.display_name), ("locale", event.locale)) if value}
+    if not values:
+        return
+    updated = await session.execute(
+        update(store.recipients).where(store.recipients.c.account_id == event.account_id).values(**values)
+    )
+    if updated.rowcount == 0:
+        log.info("AccountUpdated for unknown recipient %s ignored", event.account_id)
+
+
 @consumer.on(cases_pb2.CaseOpened)
 async def on_case_opened(
     runtime: ServiceRuntime, session: AsyncSession, event: cases_pb2.CaseOpened, envelope: Envelope
