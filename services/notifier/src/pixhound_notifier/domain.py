@@ -1,14 +1,82 @@
-"""Pure notification content: what to tell a photographer, in French or English.
+"""Pure notification rules: what to tell a photographer, in French or English, and how.
 
 Plain words, no jargon; every message says what happened and what the photographer can
-do next.
+do next, and links to the portal page where they can do it: a case's page, its offers
+section, or the money page.
+
+Each kind of notification reaches the photographer through the channel they chose:
+`instant` (in the app and by email at once), `digest` (in the app at once, by email in
+one summary a day) or `in_app` (no email). The defaults follow one question: does it
+need the photographer, or does waiting a day cost them anything?
+
+- `case_opened` (we found a copy of your photo): instant. It is the alert photographers
+  sign up for, and it asks them to review the match while the page is still up.
+- `offer_needs_decision`: instant. An offer below the floor is never accepted without
+  them, and it has a decision deadline.
+- `payout_overdue`: instant. Their money is late; they should hear it from us first.
+- `payment_received` and `paid_out`: digest. Good news with nothing to do (the payout
+  has its own deadline, which we watch); the morning summary is enough and keeps the
+  inbox for what needs them.
+
+The channel is decided when a notification is created, so changing a preference never
+re-sends or withdraws what was already notified. A digest lists, once a day at the
+photographer's hour (UTC), the digest notifications they have not read in the app yet.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import Literal, get_args
+
+Kind = Literal["case_opened", "offer_needs_decision", "payment_received", "payout_overdue", "paid_out"]
+Channel = Literal["instant", "digest", "in_app"]
+KINDS: tuple[str, ...] = get_args(Kind)
+CHANNELS: tuple[str, ...] = get_args(Channel)
+DEFAULT_CHANNELS: dict[str, str] = {
+    "case_opened": "instant",
+    "offer_needs_decision": "instant",
+    "payment_received": "digest",
+    "payout_overdue": "instant",
+    "paid_out": "digest",
+}
+DIGEST_KIND = "digest"
+
+
+def channels_with_defaults(chosen: Mapping[str, str]) -> dict[str, str]:
+    """Every kind's channel: the photographer's choice where valid, the default otherwise."""
+    return {kind: chosen[kind] if chosen.get(kind) in CHANNELS else DEFAULT_CHANNELS[kind] for kind in KINDS}
+
+
+def channel_for(kind: str, chosen: Mapping[str, str]) -> str:
+    if kind not in DEFAULT_CHANNELS:
+        return "instant"
+    return channels_with_defaults(chosen)[kind]
+
+
+def digest_slot(now: datetime, hour_utc: int) -> datetime:
+    """The latest digest time at or before `now`: `hour_utc`:00 UTC today, or yesterday if not reached yet."""
+    slot = now.replace(hour=hour_utc, minute=0, second=0, microsecond=0)
+    return slot if slot <= now else slot - timedelta(days=1)
+
+
+def case_link(portal_url: str, case_id: str) -> str:
+    return f"{portal_url.rstrip('/')}/cases/{case_id}"
+
+
+def offers_link(portal_url: str, case_id: str) -> str:
+    return f"{case_link(portal_url, case_id)}#offers"
+
+
+def money_link(portal_url: str) -> str:
+    return f"{portal_url.rstrip('/')}/money"
+
+
+def account_link(portal_url: str) -> str:
+    return f"{portal_url.rstrip('/')}/account"
 
 
 @dataclass(frozen=True)
@@ -49,7 +117,7 @@ def case_opened_notice(
     *, locale: str, name: str, page_url: str, host: str, score: float, portal_url: str, case_id: str
 ) -> Notice:
     texts = TEXTS.get(locale, TEXTS["en"])
-    link = f"{portal_url.rstrip('/')}/cases/{case_id}"
+    link = case_link(portal_url, case_id)
     values = {"name": name or "", "page_url": page_url, "host": host or page_url, "score": score, "link": link}
     return Notice(
         kind="case_opened", title=texts["title"].format(**values), body=texts["body"].format(**values), link=link
@@ -122,19 +190,63 @@ def money_notice(kind: str, *, locale: str, name: str, portal_url: str, case_id:
     """A notice about money on a case; `values` are already formatted for the locale."""
     texts = MONEY_TEXTS[kind]
     title, body = texts.get(locale, texts["en"])
-    link = f"{portal_url.rstrip('/')}/cases/{case_id}"
+    link = offers_link(portal_url, case_id) if kind == "offer_needs_decision" else money_link(portal_url)
     fields = {"name": name or "", "link": link, **values}
     return Notice(kind=kind, title=title.format(**fields), body=body.format(**fields), link=link)
 
 
+DIGEST_TEXTS = {
+    "fr": (
+        "Votre résumé Pixhound du {day} : {count} notification{plural}",
+        "Bonjour {name},\n\nVoici ce qui s'est passé pour vos photos :\n\n{items}\n\n"
+        "Vous recevez ce résumé une fois par jour. Choisissez ce que vous recevez, et quand, "
+        "dans votre espace :\n{link}\n\n— Pixhound",
+    ),
+    "en": (
+        "Your Pixhound digest for {day}: {count} notification{plural}",
+        "Hello {name},\n\nHere is what happened with your photos:\n\n{items}\n\n"
+        "You get this summary once a day. Choose what you receive, and when, in your portal:\n{link}\n\n— Pixhound",
+    ),
+}
+
+
+def format_day(day: date, locale: str) -> str:
+    return day.strftime("%d/%m/%Y") if locale == "fr" else f"{day.day} {day:%B %Y}"
+
+
+def digest_notice(*, locale: str, name: str, day: date, items: Sequence[tuple[str, str]], portal_url: str) -> Notice:
+    """One email listing `items` (title, link), oldest first."""
+    title, body = DIGEST_TEXTS.get(locale, DIGEST_TEXTS["en"])
+    link = account_link(portal_url)
+    values = {
+        "name": name or "",
+        "day": format_day(day, locale if locale in DIGEST_TEXTS else "en"),
+        "count": len(items),
+        "plural": "" if len(items) == 1 else "s",
+        "items": "\n\n".join(f"• {item_title}\n  {item_link}" for item_title, item_link in items),
+        "link": link,
+    }
+    return Notice(kind=DIGEST_KIND, title=title.format(**values), body=body.format(**values), link=link)
+
+
+def digest_message_id(digest_id: str, domain: str = "pixhound.local") -> str:
+    """Stable across retries, so a digest sent twice after a crash is one message to mail clients."""
+    return f"<digest.{digest_id}@{domain}>"
+
+
 def email_for(
-    notice: Notice, *, sender: str, recipient: str, message_id_domain: str = "pixhound.local"
+    notice: Notice,
+    *,
+    sender: str,
+    recipient: str,
+    message_id_domain: str = "pixhound.local",
+    message_id: str | None = None,
 ) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = recipient
     message["Subject"] = notice.title
     message["X-Pixhound-Kind"] = notice.kind
-    message["Message-ID"] = make_msgid(domain=message_id_domain)
+    message["Message-ID"] = message_id or make_msgid(domain=message_id_domain)
     message.set_content(notice.body)
     return message

@@ -1,4 +1,4 @@
-"""Notifier settings: where mail goes and how hard to try."""
+"""Notifier settings: where mail goes, how hard to try, and when the daily digest leaves."""
 
 from typing import Literal
 
@@ -24,3 +24,7 @@ class NotifierSettings(ServiceSettings):
     )
     mail_max_attempts: int = Field(default=8, ge=1, description="Delivery attempts before an email is marked failed")
     mail_poll_seconds: float = Field(default=0.5, gt=0, description="Email sender poll interval when idle")
+    digest_hour_utc: int = Field(
+        default=7, ge=0, le=23, description="Hour (UTC) of the daily digest email, for accounts that chose none"
+    )
+    digest_poll_seconds: float = Field(default=60.0, gt=0, description="How often the worker looks for due digests")

@@ -1,8 +1,16 @@
-"""The notifier's consumers and its email sender.
+"""The notifier's consumers, its email sender and its daily digest.
 
-A `CaseOpened` becomes an in-app notification and a pending email delivery in one
-transaction; a separate loop sends pending emails with retries and back-off, so a mail
-server outage delays emails without blocking events or losing any.
+A `CaseOpened` becomes an in-app notification and, if the photographer wants it at once,
+a pending email delivery, in one transaction; a separate loop sends pending emails with
+retries and back-off, so a mail server outage delays emails without blocking events or
+losing any.
+
+Notifications the photographer wants in a digest wait for their digest hour. The digest
+task then reserves the account's (account, day) digest row and marks the notifications it
+lists in one transaction, so two replicas, or a run after a crash, never list a
+notification twice or send two digests a day; each digest is then sent in its own
+transaction under a row lock, like any email. The task takes the time as an argument
+(`send_due_digests(runtime, now=...)`) so a test can run tomorrow's digest today.
 """
 
 from __future__ import annotations
@@ -10,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import select, update
@@ -94,8 +102,9 @@ async def _deliver(
     recipient,
     envelope: Envelope,
 ) -> None:
-    """Record the in-app notification and queue its email, in the handler's transaction."""
+    """Record the in-app notification and, on the instant channel, queue its email, in the handler's transaction."""
     notification_id = str(uuid.uuid4())
+    channel = domain.channel_for(notice.kind, await store.chosen_channels(session, account_id))
     await session.execute(
         store.notifications.insert().values(
             id=notification_id,
@@ -105,8 +114,11 @@ async def _deliver(
             title=notice.title,
             body=notice.body,
             link=notice.link,
+            channel=channel,
         )
     )
+    if channel != "instant":
+        return
     if recipient is None:
         log.warning("no email address known for account %s; in-app notification only", account_id)
         return
@@ -277,6 +289,102 @@ async def email_sender(runtime: ServiceRuntime) -> None:
         await wait_for_signal(wakeup, runtime.settings.mail_poll_seconds)
 
 
+async def send_due_digests(runtime: ServiceRuntime, now: datetime | None = None) -> int:
+    """Compose every digest due at `now` (default: the current time), then send pending digests; returns emails sent."""
+    now = now or utcnow()
+    async with runtime.database.sessions() as session:
+        candidates = await store.digest_candidates(session)
+    for candidate in candidates:
+        slot = domain.digest_slot(now, _digest_hour(runtime, candidate))
+        if candidate.oldest < slot:
+            await _compose_digest(runtime, candidate, slot)
+    sent = 0
+    while (outcome := await _send_next_digest(runtime)) is not None:
+        sent += outcome
+    return sent
+
+
+def _digest_hour(runtime: ServiceRuntime, candidate) -> int:
+    return runtime.settings.digest_hour_utc if candidate.digest_hour_utc is None else candidate.digest_hour_utc
+
+
+class _NothingToDigest(Exception):
+    """Rolls back a reserved digest day whose notifications another replica took or the photographer read."""
+
+
+async def _compose_digest(runtime: ServiceRuntime, candidate, slot: datetime) -> None:
+    digest_id = str(uuid.uuid4())
+    try:
+        async with runtime.database.sessions() as session, session.begin():
+            reserved = await store.claim_digest_day(
+                session,
+                digest_id=digest_id,
+                account_id=candidate.account_id,
+                day=slot.date(),
+                recipient=candidate.email,
+                message_id=domain.digest_message_id(digest_id),
+            )
+            if not reserved:
+                return
+            items = await store.take_digest_items(
+                session, account_id=candidate.account_id, digest_id=digest_id, before=slot
+            )
+            if not items:
+                raise _NothingToDigest
+            notice = domain.digest_notice(
+                locale=candidate.locale,
+                name=candidate.display_name,
+                day=slot.date(),
+                items=[(item.title, item.link) for item in items],
+                portal_url=runtime.settings.portal_url,
+            )
+            await store.fill_digest(session, digest_id, subject=notice.title, body=notice.body, item_count=len(items))
+    except _NothingToDigest:
+        return
+    log.info("digest %s of %s composed with %d notifications", digest_id, slot.date(), len(items))
+
+
+async def _send_next_digest(runtime: ServiceRuntime) -> int | None:
+    """Send one pending digest under its row lock; None when none is left to try now."""
+    settings = runtime.settings
+    async with runtime.database.sessions() as session, session.begin():
+        row = await store.next_pending_digest(session, lock=runtime.database.is_postgres)
+        if row is None:
+            return None
+        notice = domain.Notice(kind=domain.DIGEST_KIND, title=row.subject, body=row.body, link="")
+        message = domain.email_for(
+            notice, sender=settings.mail_from, recipient=row.recipient, message_id=row.message_id
+        )
+        attempts = row.attempts + 1
+        try:
+            await runtime.state[MAILER].send(message)
+        except Exception as error:
+            log.warning("digest %s failed (attempt %d): %s", row.id, attempts, error)
+            await store.record_digest_attempt(
+                session,
+                row.id,
+                attempts=attempts,
+                last_error=str(error)[:1000],
+                status="failed" if attempts >= settings.mail_max_attempts else "pending",
+                next_attempt_at=utcnow() + timedelta(seconds=min(2**attempts, 600)),
+            )
+            return 0
+        await store.record_digest_attempt(session, row.id, attempts=attempts, status="sent", sent_at=utcnow())
+    log.info("digest %s sent", row.id)
+    return 1
+
+
+async def digest_sender(runtime: ServiceRuntime) -> None:
+    while True:
+        try:
+            await send_due_digests(runtime)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("digest task failed; retrying")
+        await asyncio.sleep(runtime.settings.digest_poll_seconds)
+
+
 CONSUMERS = [consumer]
-WORKERS = [email_sender]
+WORKERS = [email_sender, digest_sender]
 STARTUP = [prepare_mailer]
