@@ -153,8 +153,8 @@ def photo_with_authorship(seed: int, creator: str) -> bytes:
     image = Image.open(io.BytesIO(synthetic_photo(seed)))
     exif = Image.Exif()
     exif[315] = creator
-    exif[33432] = f"© 2026 {creator}"
-    exif[306] = "2026:06:14 18:32:05"
+    exif[33432] = f"Copyright 2026 {creator}"
+    exif.get_ifd(0x8769)[36867] = "2026:06:14 18:32:05"
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=92, exif=exif.tobytes())
     return buffer.getvalue()

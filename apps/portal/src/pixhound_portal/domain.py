@@ -66,13 +66,10 @@ PREFERENCE_CHANNELS = {
 }
 NOTIFICATION_KINDS = {
     "case_opened": N_("A copy of one of my photos is found"),
-    "offer_received": N_("An offer needs my decision"),
-    "offer_awaiting_decision": N_("An offer needs my decision"),
+    "offer_needs_decision": N_("An offer needs my decision"),
     "payment_received": N_("The infringer paid"),
-    "payout_due": N_("A payout to me is scheduled"),
     "payout_overdue": N_("A payout to me is late"),
     "paid_out": N_("I was paid"),
-    "account_registered": N_("Welcome and account messages"),
 }
 UPLOAD_REASONS = {
     "empty-upload": N_("The file is empty."),

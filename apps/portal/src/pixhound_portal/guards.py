@@ -8,6 +8,8 @@ they stream, before they are buffered.
 
 from __future__ import annotations
 
+import time
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = (
@@ -27,6 +29,8 @@ HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
 
 
 class SecurityHeaders:
+    """Security headers on every answer, and `Server-Timing` with the time the portal took to answer."""
+
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
         self.headers = [*SECURITY_HEADERS, *([HSTS] if hsts else [])]
@@ -35,13 +39,16 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name for name, _ in message.get("headers", [])}
+                elapsed = (time.perf_counter() - started) * 1000
                 message["headers"] = [
                     *message.get("headers", []),
                     *(header for header in self.headers if header[0] not in present),
+                    (b"server-timing", f"app;dur={elapsed:.1f}".encode()),
                 ]
             await send(message)
 
