@@ -64,7 +64,8 @@ class CasesWorld:
             headers["Idempotency-Key"] = key
         return headers
 
-    async def open_case(self, owner: str, photo_id: str, page: str, *, object_key: str = "") -> dict:
+    async def open_case(self, owner: str, photo_id: str, page: str, *, object_key: str = "", **match) -> dict:
+        """Publish the photo and a MatchFound for it on `page` (fields of `match` override the defaults)."""
         await self.probe.publish(
             photos_pb2.PhotoIngested(
                 photo_id=photo_id,
@@ -87,8 +88,11 @@ class CasesWorld:
                 site_host=urlsplit(page).hostname,
                 image_sha256="cd" * 32,
                 page_sha256="ef" * 32,
-                evidence_key="crawler/pages/ef.html",
-                image_object_key="crawler/images/cd",
+                **{
+                    "evidence_key": "crawler/pages/ef.html",
+                    "image_object_key": "crawler/images/cd",
+                    **match,
+                },
             )
         )
 

@@ -6,12 +6,19 @@ negotiating -> settled -> paid by the infringer -> paid out -> closed. Self-mana
 photographer runs the recovery with Pixhound's letter and invoice and records each step:
 confirmed -> notice sent -> negotiating -> settled -> paid by the infringer -> closed.
 Any open case can be abandoned, with a reason from a fixed list and a note; an abandoned
-case can be reopened with new information. No I/O here.
+case can be reopened with new information.
+
+Also here: the actionability bands, the match geometry kept from the matcher, an
+agency's track record and the media type of a stored image. No I/O here.
 """
 
 from __future__ import annotations
 
+import math
+import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -59,6 +66,8 @@ S = CaseState
 TERMINAL_STATES = frozenset({S.CLOSED, S.DISMISSED, S.LICENSED, S.ABANDONED})
 OPEN_STATES = frozenset(CaseState) - TERMINAL_STATES
 REOPENABLE_STATES = frozenset({S.ABANDONED, S.DISMISSED})
+RECOVERY_STATES = OPEN_STATES - {S.DETECTED}
+PAID_STATES = frozenset({S.PAID_BY_INFRINGER, S.PAID_OUT, S.CLOSED})
 
 
 @dataclass(frozen=True)
@@ -138,3 +147,74 @@ def next_states(current: CaseState, *, role: Role, mode: Mode) -> list[CaseState
     if current in OPEN_STATES and not (role == Role.AGENCY and mode != Mode.AGENCY):
         allowed.append(S.ABANDONED)
     return allowed
+
+
+class Band(StrEnum):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    UNKNOWN = "unknown"
+
+
+# The crawler's cut-offs (pixhound_crawler.identity.scoring), so both services name a site's band alike.
+BAND_HIGH = 0.75
+BAND_MEDIUM = 0.45
+
+
+def band_of(actionability: float | None) -> Band:
+    if actionability is None:
+        return Band.UNKNOWN
+    return Band.HIGH if actionability >= BAND_HIGH else Band.MEDIUM if actionability >= BAND_MEDIUM else Band.LOW
+
+
+def region_box(x: float, y: float, width: float, height: float) -> list[float] | None:
+    """A region as [x, y, width, height] fractions of its image, clipped to the image; None when it is no box."""
+    if not all(math.isfinite(value) for value in (x, y, width, height)) or width <= 0 or height <= 0:
+        return None
+    left, top = min(max(x, 0.0), 1.0), min(max(y, 0.0), 1.0)
+    right, bottom = min(max(x + width, 0.0), 1.0), min(max(y + height, 0.0), 1.0)
+    box = [round(left, 6), round(top, 6), round(right - left, 6), round(bottom - top, 6)]
+    return box if box[2] > 0 and box[3] > 0 else None
+
+
+@dataclass(frozen=True)
+class TrackRecord:
+    cases_taken: int
+    cases_paid: int
+    share_paid: float | None
+    median_days_to_payout: float | None
+
+
+def track_record(cases_taken: int, cases_paid: int, payouts: Iterable[tuple[datetime, datetime]]) -> TrackRecord:
+    """An agency's record: of the cases it accepted, how many were paid, and how long photographers waited
+    from the payment's receipt to their payout (`payouts` are (received_at, paid_at) pairs)."""
+    days = [(paid_at - received_at).total_seconds() / 86400 for received_at, paid_at in payouts]
+    return TrackRecord(
+        cases_taken=cases_taken,
+        cases_paid=cases_paid,
+        share_paid=round(cases_paid / cases_taken, 4) if cases_taken else None,
+        median_days_to_payout=round(statistics.median(days), 2) if days else None,
+    )
+
+
+_IMAGE_SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+    (b"BM", "image/bmp"),
+)
+
+
+def image_media_type(data: bytes) -> str:
+    """The media type of an image from its first bytes; application/octet-stream when it is none we serve."""
+    for signature, media_type in _IMAGE_SIGNATURES:
+        if data.startswith(signature):
+            return media_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[4:8] == b"ftyp" and data[8:12] in (b"avif", b"avis"):
+        return "image/avif"
+    return "application/octet-stream"

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
@@ -373,6 +373,41 @@ def compute_waterfall(
     )
 
 
+def _rate_of_split(gross: int, vat: int, country: str) -> Decimal:
+    """The VAT rate that splits `gross` into this `vat`: the country's if it does, else the first standard rate that
+    does, else the exact ratio to two decimals."""
+    candidates = [VAT_RATES[country]] if country in VAT_RATES else []
+    for rate in candidates + sorted(set(VAT_RATES.values())):
+        if split_inclusive(gross, rate)[1] == vat:
+            return rate
+    net = gross - vat
+    return (Decimal(vat) * 100 / Decimal(net)).quantize(Decimal("0.01")) if net > 0 else Decimal(0)
+
+
+def recorded_waterfall(
+    *,
+    gross: int,
+    vat: int,
+    agency_fee: int,
+    platform_commission: int,
+    photographer: int,
+    currency: str,
+    self_managed: bool,
+    vat_country: str,
+) -> Waterfall:
+    """A recorded payment's split as a Waterfall, checked again so a stored split that does not add up is refused."""
+    return Waterfall(
+        gross=Money(gross, currency),
+        vat_rate=_rate_of_split(gross, vat, vat_country.strip().upper()),
+        vat=Money(vat, currency),
+        net=Money(gross - vat, currency),
+        agency_fee=Money(agency_fee, currency),
+        platform_commission=Money(platform_commission, currency),
+        photographer=Money(photographer, currency),
+        self_managed=self_managed,
+    )
+
+
 def allocate(total: int, weights: Sequence[Decimal | int]) -> list[int]:
     """Split `total` minor units in proportion to `weights` so the parts sum exactly to `total`.
 
@@ -524,3 +559,75 @@ def payout_status(due: date, today: date, paid: bool) -> PayoutStatus:
     if paid:
         return PayoutStatus.PAID
     return PayoutStatus.OVERDUE if today > due else PayoutStatus.DUE
+
+
+@dataclass
+class MoneyLine:
+    """A case's money in one currency, in minor units: what is claimed, what the infringer paid, the photographer's
+    part of it, what was paid out to them, what is still owed, the part of that past its deadline, and the next
+    deadline."""
+
+    currency: str
+    claimed: int = 0
+    received: int = 0
+    photographer_share: int = 0
+    paid_out: int = 0
+    owed: int = 0
+    overdue: int = 0
+    next_due_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PaymentFacts:
+    currency: str
+    gross: int
+    photographer: int
+
+
+@dataclass(frozen=True)
+class PayoutFacts:
+    currency: str
+    amount: int
+    due_at: datetime
+    paid_at: datetime | None
+
+
+def case_money(
+    currency: str, claimed: int, payments: Iterable[PaymentFacts], payouts: Iterable[PayoutFacts], now: datetime
+) -> list[MoneyLine]:
+    """One line per currency the case's money is in, the case's own currency first; currencies are never mixed."""
+    lines: dict[str, MoneyLine] = {currency: MoneyLine(currency, claimed=claimed)}
+    for payment in payments:
+        line = lines.setdefault(payment.currency, MoneyLine(payment.currency))
+        line.received += payment.gross
+        line.photographer_share += payment.photographer
+    for payout in payouts:
+        line = lines.setdefault(payout.currency, MoneyLine(payout.currency))
+        if payout.paid_at is not None:
+            line.paid_out += payout.amount
+            continue
+        line.owed += payout.amount
+        if payout.due_at < now:
+            line.overdue += payout.amount
+        if line.next_due_at is None or payout.due_at < line.next_due_at:
+            line.next_due_at = payout.due_at
+    return list(lines.values())
+
+
+def money_totals(lines: Iterable[MoneyLine]) -> list[MoneyLine]:
+    """The lines summed per currency, in currency order (next_due_at is the earliest)."""
+    totals: dict[str, MoneyLine] = {}
+    amounts = [field.name for field in fields(MoneyLine) if field.name not in ("currency", "next_due_at")]
+    for line in lines:
+        total = totals.setdefault(line.currency, MoneyLine(line.currency))
+        for name in amounts:
+            setattr(total, name, getattr(total, name) + getattr(line, name))
+        if line.next_due_at is not None and (total.next_due_at is None or line.next_due_at < total.next_due_at):
+            total.next_due_at = line.next_due_at
+    return [totals[currency] for currency in sorted(totals)]
+
+
+def major_units(amount: int, currency: str) -> str:
+    """An amount in major units with two decimals ("1234.50"), for exports."""
+    exponent = CURRENCY_EXPONENTS.get(currency, 2)
+    return str(Decimal(amount).scaleb(-exponent).quantize(Decimal("0.01")))

@@ -149,6 +149,13 @@ def recovery_pricing(case: Row) -> pricing.RecoveryPricing:
     )
 
 
+def claim_or_zero(case: Row) -> int:
+    """The amount claimed (licence + surcharge) in minor units, 0 while the case has no price."""
+    if case.licence_price is None or case.floor_price is None or case.surcharge_percent is None:
+        return 0
+    return recovery_pricing(case).claim_amount().amount
+
+
 def agency_contract(agency: Row) -> money.AgencyContract:
     return money.AgencyContract(
         fixed_fee=agency.fixed_fee, percent=Decimal(agency.fee_percent), min_fee=agency.min_fee, max_fee=agency.max_fee

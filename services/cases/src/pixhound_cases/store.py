@@ -1,6 +1,11 @@
-"""The cases service's own tables: matches, cases and their history, agencies and keys, money."""
+"""The cases service's own tables (matches, cases and their history, agencies and keys, money) and the
+queries behind the photographers' views of them."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import (
     JSON,
@@ -12,12 +17,20 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     Numeric,
+    Select,
     String,
     Table,
     Text,
     UniqueConstraint,
+    case,
+    func,
+    literal,
+    select,
 )
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from pixhound_cases.domain import BAND_HIGH, BAND_MEDIUM, PAID_STATES, RECOVERY_STATES, Band, CaseState
 from pixhound_platform.db import BigIntId, UtcDateTime, messaging_tables, new_metadata, utcnow
 
 metadata = new_metadata()
@@ -58,6 +71,10 @@ matches = Table(
     Column("occurrences", Integer, nullable=False, default=1),
     Column("first_seen_at", UtcDateTime, nullable=False, default=utcnow),
     Column("last_seen_at", UtcDateTime, nullable=False, default=utcnow),
+    Column("region", JSON(none_as_null=True), nullable=True),
+    Column("copy_region", JSON(none_as_null=True), nullable=True),
+    Column("inliers", Integer, nullable=True),
+    Column("transforms", JSON(none_as_null=True), nullable=True),
     UniqueConstraint("photo_id", "page_url", name="uq_matches_photo_page"),
 )
 
@@ -261,3 +278,227 @@ webhook_deliveries = Table(
     Column("next_attempt_at", UtcDateTime, nullable=False, default=utcnow),
     Column("delivered_at", UtcDateTime, nullable=True),
 )
+
+
+# Queries
+
+
+async def match_of(session: AsyncSession, match_id: str) -> Row:
+    return (await session.execute(select(matches).where(matches.c.id == match_id))).one()
+
+
+async def site_of(session: AsyncSession, host: str) -> Row | None:
+    if not host:
+        return None
+    return (await session.execute(select(sites).where(sites.c.host == host))).first()
+
+
+async def photo_of(session: AsyncSession, photo_id: str, owner_id: str) -> Row | None:
+    query = select(photos).where(photos.c.photo_id == photo_id, photos.c.owner_id == owner_id)
+    return (await session.execute(query)).first()
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    states: Sequence[CaseState] = ()
+    photo_id: str | None = None
+    site: str | None = None
+    country: str | None = None
+    commercial: bool | None = None
+    min_actionability: float | None = None
+    band: Band | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+def _band_expression():
+    a = cases.c.actionability
+    return case(
+        (a.is_(None), Band.UNKNOWN.value),
+        (a >= BAND_HIGH, Band.HIGH.value),
+        (a >= BAND_MEDIUM, Band.MEDIUM.value),
+        else_=Band.LOW.value,
+    )
+
+
+def _filtered(query: Select, filters: CaseFilters) -> Select:
+    c = cases.c
+    if filters.states:
+        query = query.where(c.state.in_([state.value for state in filters.states]))
+    for column, value in (
+        (c.photo_id, filters.photo_id),
+        (c.site_host, filters.site),
+        (c.commercial, filters.commercial),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if filters.country:
+        query = query.where(c.site_country == filters.country.upper())
+    if filters.min_actionability is not None:
+        query = query.where(c.actionability >= filters.min_actionability)
+    if filters.band is not None:
+        query = query.where(_band_expression() == filters.band.value)
+    if filters.since is not None:
+        query = query.where(c.created_at >= datetime.combine(filters.since, time.min, UTC))
+    if filters.until is not None:
+        query = query.where(c.created_at <= datetime.combine(filters.until, time.max, UTC))
+    return query
+
+
+def _with_titles(owner_id: str) -> Select:
+    """The caller's cases with their photo's title and their site's name ("" when unknown)."""
+    c = cases.c
+    joined = cases.outerjoin(photos, (photos.c.photo_id == c.photo_id) & (photos.c.owner_id == c.owner_id)).outerjoin(
+        sites, sites.c.host == c.site_host
+    )
+    return (
+        select(
+            cases,
+            func.coalesce(photos.c.title, "").label("photo_title"),
+            func.coalesce(sites.c.name, "").label("site_name"),
+        )
+        .select_from(joined)
+        .where(c.owner_id == owner_id)
+    )
+
+
+async def list_cases(
+    session: AsyncSession, owner_id: str, filters: CaseFilters, *, offset: int, limit: int
+) -> Sequence[Row]:
+    """The caller's cases, most actionable first, with `photo_title` and `site_name`."""
+    c = cases.c
+    query = _filtered(_with_titles(owner_id), filters).order_by(
+        c.actionability.desc().nulls_last(), c.score.desc(), c.created_at.desc(), c.id
+    )
+    return (await session.execute(query.limit(limit).offset(offset))).all()
+
+
+async def case_facets(session: AsyncSession, owner_id: str) -> dict[str, list[tuple[str, int]]]:
+    """How the caller's cases spread over countries, sites, states and actionability bands, largest first."""
+    c = cases.c
+    dimensions = {"countries": c.site_country, "sites": c.site_host, "states": c.state, "bands": _band_expression()}
+    facets = {}
+    for name, expression in dimensions.items():
+        value, count = expression.label("value"), func.count().label("count")
+        query = select(value, count).where(c.owner_id == owner_id).group_by(value)
+        rows = (await session.execute(query)).all()
+        facets[name] = sorted(((row.value, row.count) for row in rows if row.value), key=lambda vc: (-vc[1], vc[0]))
+    return facets
+
+
+async def photo_stats(
+    session: AsyncSession, owner_id: str, photo_ids: Sequence[str]
+) -> dict[str, tuple[int, int, int]]:
+    """Per photo of the caller: (matches not dismissed, cases in recovery, cases paid)."""
+    c = cases.c
+
+    def counting(states) -> object:
+        return func.count().filter(c.state.in_([state.value for state in states]))
+
+    query = (
+        select(
+            c.photo_id,
+            func.count().filter(c.state != CaseState.DISMISSED.value).label("matches"),
+            counting(RECOVERY_STATES).label("active"),
+            counting(PAID_STATES).label("paid"),
+        )
+        .where(c.owner_id == owner_id, c.photo_id.in_(list(photo_ids)))
+        .group_by(c.photo_id)
+    )
+    return {row.photo_id: (row.matches, row.active, row.paid) for row in (await session.execute(query)).all()}
+
+
+async def active_agencies(session: AsyncSession) -> Sequence[Row]:
+    query = select(agencies).where(agencies.c.active.is_(True)).order_by(agencies.c.name)
+    return (await session.execute(query)).all()
+
+
+async def agency_track_records(
+    session: AsyncSession, agency_ids: Sequence[str]
+) -> dict[str, tuple[int, int, list[tuple[datetime, datetime]]]]:
+    """Per agency: cases it accepted, how many of those it collected a payment on, and its payouts' (received_at,
+    paid_at) pairs, across the whole platform."""
+    t, p = transitions.c, payouts.c
+    actors = {f"agency:{agency_id}": agency_id for agency_id in agency_ids}
+    taken = (
+        await session.execute(
+            select(t.actor, func.count(t.case_id.distinct()))
+            .where(t.to_state == CaseState.ACCEPTED_BY_AGENCY.value, t.actor.in_(list(actors)))
+            .group_by(t.actor)
+        )
+    ).all()
+    accepted = (
+        select(transitions.c.case_id)
+        .where(
+            t.case_id == p.case_id,
+            t.to_state == CaseState.ACCEPTED_BY_AGENCY.value,
+            t.actor == literal("agency:") + p.agency_id,
+        )
+        .exists()
+    )
+    paid = (
+        await session.execute(
+            select(p.agency_id, func.count(p.case_id.distinct()))
+            .where(p.agency_id.in_(list(agency_ids)), accepted)
+            .group_by(p.agency_id)
+        )
+    ).all()
+    delays = (
+        await session.execute(
+            select(p.agency_id, payments.c.received_at, p.paid_at)
+            .join(payments, payments.c.id == p.payment_id)
+            .where(p.agency_id.in_(list(agency_ids)), p.paid_at.is_not(None))
+        )
+    ).all()
+    records: dict[str, tuple[int, int, list[tuple[datetime, datetime]]]] = {}
+    taken_by = {actors[actor]: count for actor, count in taken}
+    paid_by = dict(paid)
+    for agency_id in agency_ids:
+        pairs = [(row.received_at, row.paid_at) for row in delays if row.agency_id == agency_id]
+        records[agency_id] = (taken_by.get(agency_id, 0), paid_by.get(agency_id, 0), pairs)
+    return records
+
+
+async def case_payments(session: AsyncSession, case_id: str) -> Sequence[Row]:
+    """A case's payments, oldest first, each with its payout's columns (`payout_*`, None without one)."""
+    p = payouts.c
+    query = (
+        select(
+            payments,
+            p.id.label("payout_id"),
+            p.amount.label("payout_amount"),
+            p.due_at.label("payout_due_at"),
+            p.status.label("payout_status"),
+            p.paid_at.label("payout_paid_at"),
+            p.escalation_level.label("payout_escalation_level"),
+        )
+        .outerjoin(payouts, p.payment_id == payments.c.id)
+        .where(payments.c.case_id == case_id)
+        .order_by(payments.c.received_at, payments.c.id)
+    )
+    return (await session.execute(query)).all()
+
+
+MONEY_STATES = RECOVERY_STATES | PAID_STATES
+
+
+async def money_cases(session: AsyncSession, owner_id: str) -> tuple[Sequence[Row], Sequence[Row], Sequence[Row]]:
+    """The caller's cases in recovery or paid (with `photo_title`), their payments and their payouts."""
+    c = cases.c
+    in_money = (c.owner_id == owner_id) & c.state.in_([state.value for state in MONEY_STATES])
+    rows = (await session.execute(_with_titles(owner_id).where(in_money).order_by(c.created_at.desc(), c.id))).all()
+    paid = (
+        await session.execute(
+            select(payments.c.case_id, payments.c.currency, payments.c.gross, payments.c.photographer)
+            .join(cases, c.id == payments.c.case_id)
+            .where(in_money)
+        )
+    ).all()
+    owed = (
+        await session.execute(
+            select(payouts.c.case_id, payouts.c.currency, payouts.c.amount, payouts.c.due_at, payouts.c.paid_at)
+            .join(cases, c.id == payouts.c.case_id)
+            .where(in_money)
+        )
+    ).all()
+    return rows, paid, owed

@@ -24,7 +24,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pixhound_cases import events, store, webhooks
-from pixhound_cases.domain import CaseState
+from pixhound_cases.domain import CaseState, region_box
 from pixhound_cases.service import queue_webhook
 from pixhound_events.v1 import cases_pb2, crawl_pb2, matches_pb2, photos_pb2
 from pixhound_platform.consumer import EventConsumer
@@ -55,6 +55,23 @@ async def _licensed_for(session: AsyncSession, owner_id: str, photo_id: str, hos
     )
 
 
+def _geometry(event: matches_pb2.MatchFound) -> dict:
+    """Where the photo is in the copy and what was done to it; an unset region is unknown (None)."""
+
+    def box(field: str) -> list[float] | None:
+        if not event.HasField(field):
+            return None
+        region = getattr(event, field)
+        return region_box(region.x, region.y, region.width, region.height)
+
+    return {
+        "region": box("region"),
+        "copy_region": box("copy_region"),
+        "inliers": max(0, event.inliers),
+        "transforms": list(event.transforms),
+    }
+
+
 @consumer.on(matches_pb2.MatchFound)
 async def on_match_found(
     runtime: ServiceRuntime, session: AsyncSession, event: matches_pb2.MatchFound, envelope: Envelope
@@ -64,14 +81,24 @@ async def on_match_found(
     if not 0.0 <= event.score <= 1.0:
         raise MalformedEvent(f"MatchFound score {event.score} is outside [0, 1]")
     m = store.matches.c
+    geometry = _geometry(event)
     existing = (
-        await session.execute(select(m.id, m.score).where(m.photo_id == event.photo_id, m.page_url == event.page_url))
+        await session.execute(
+            select(m.id, m.score, m.image_url, m.region, m.copy_region, m.inliers, m.transforms).where(
+                m.photo_id == event.photo_id, m.page_url == event.page_url
+            )
+        )
     ).first()
     if existing is not None:
+        missing = {}
+        if existing.image_url == event.image_url:
+            missing = {name: value for name, value in geometry.items() if getattr(existing, name) is None}
         await session.execute(
             update(store.matches)
             .where(m.id == existing.id)
-            .values(occurrences=m.occurrences + 1, last_seen_at=utcnow(), score=max(existing.score, event.score))
+            .values(
+                occurrences=m.occurrences + 1, last_seen_at=utcnow(), score=max(existing.score, event.score), **missing
+            )
         )
         return
     host = event.site_host or (urlsplit(event.page_url).hostname or "")
@@ -91,6 +118,7 @@ async def on_match_found(
             page_sha256=event.page_sha256,
             fetched_at=event.fetched_at.ToDatetime(tzinfo=UTC) if event.HasField("fetched_at") else None,
             signals=[{"signal": s.signal, "distance": s.distance, "threshold": s.threshold} for s in event.signals],
+            **geometry,
         )
     )
     licensed = await _licensed_for(session, event.owner_id, event.photo_id, host)

@@ -7,7 +7,7 @@ launched, and the recovery answer repeats it, so nobody learns about fees afterw
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -20,22 +20,43 @@ from sqlalchemy import select
 from pixhound_cases import documents, letters, money, pricing, service, store
 from pixhound_cases.api.schemas import (
     AbandonIn,
-    CaseDetail,
+    AgencyTerms,
+    CaseFacets,
+    CaseItemPage,
     CaseOut,
-    CasePage,
+    FacetValue,
+    MoneyOverview,
     OfferIn,
     OfferOut,
     PaymentIn,
     PaymentOut,
+    PaymentRecord,
+    PhotographerCaseDetail,
+    PhotoStat,
+    PhotoStats,
+    RecoveryOption,
+    RecoveryOptions,
     ReopenIn,
     StepIn,
+    TrackRecordOut,
     WaterfallOut,
 )
-from pixhound_cases.api.views import case_detail, case_out, decode_cursor, encode_cursor
-from pixhound_cases.domain import CaseState, Mode, Role, reopen_target
+from pixhound_cases.api.views import (
+    case_item,
+    case_out,
+    decode_cursor,
+    encode_cursor,
+    money_csv,
+    money_overview,
+    parse_states,
+    payment_record,
+    photographer_case_detail,
+)
+from pixhound_cases.domain import Band, CaseState, Mode, Role, image_media_type, reopen_target, track_record
 from pixhound_platform.app import RuntimeDep, SessionDep
 from pixhound_platform.auth import PhotographerDep
 from pixhound_platform.db import utcnow
+from pixhound_platform.objects import ObjectNotFound
 from pixhound_platform.problems import Problem
 
 router = APIRouter(prefix="/v1", tags=["photographers"])
@@ -50,42 +71,121 @@ class VersionIn(BaseModel):
     note: str = Field(default="", max_length=2000)
 
 
-@router.get("/cases", response_model=CasePage, summary="My cases, most actionable first")
+@router.get("/cases", response_model=CaseItemPage, summary="My cases, most actionable first")
 async def list_cases(
     photographer: PhotographerDep,
     session: SessionDep,
-    state: str | None = None,
+    state: str | None = Query(default=None, description="One state or several, comma-separated"),
     photo_id: str | None = None,
     site: str | None = Query(default=None, description="Site host, e.g. agence.example"),
     country: str | None = Query(default=None, min_length=2, max_length=2),
     commercial: bool | None = None,
     min_actionability: float | None = Query(default=None, ge=0, le=1),
+    band: Band | None = Query(default=None, description="Actionability band; unknown when the site is not identified"),
+    since: date | None = Query(default=None, description="Opened on or after this day (UTC)"),
+    until: date | None = Query(default=None, description="Opened on or before this day (UTC)"),
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> CasePage:
-    c = store.cases.c
-    query = select(store.cases).where(c.owner_id == photographer.account_id)
-    for column, value in ((c.state, state), (c.photo_id, photo_id), (c.site_host, site), (c.commercial, commercial)):
-        if value is not None:
-            query = query.where(column == value)
-    if country:
-        query = query.where(c.site_country == country.upper())
-    if min_actionability is not None:
-        query = query.where(c.actionability >= min_actionability)
+) -> CaseItemPage:
+    filters = store.CaseFilters(
+        states=parse_states(state),
+        photo_id=photo_id,
+        site=site,
+        country=country,
+        commercial=commercial,
+        min_actionability=min_actionability,
+        band=band,
+        since=since,
+        until=until,
+    )
     offset = decode_cursor(cursor)
-    ordered = query.order_by(c.actionability.desc().nulls_last(), c.score.desc(), c.created_at.desc(), c.id)
-    rows = (await session.execute(ordered.limit(limit + 1).offset(offset))).all()
-    return CasePage(
-        items=[case_out(row, role=Role.PHOTOGRAPHER) for row in rows[:limit]],
+    rows = await store.list_cases(session, photographer.account_id, filters, offset=offset, limit=limit + 1)
+    return CaseItemPage(
+        items=[case_item(row) for row in rows[:limit]],
         next_cursor=encode_cursor(offset + limit) if len(rows) > limit else None,
     )
 
 
-@router.get("/cases/{case_id}", response_model=CaseDetail, summary="One of my cases with its timeline")
-async def get_case(case_id: str, photographer: PhotographerDep, session: SessionDep) -> CaseDetail:
-    return await case_detail(
-        session, await service.owned_case(session, case_id, photographer.account_id), role=Role.PHOTOGRAPHER
+@router.get("/cases/facets", response_model=CaseFacets, summary="How my cases spread, to filter them")
+async def facets(photographer: PhotographerDep, session: SessionDep) -> CaseFacets:
+    counted = await store.case_facets(session, photographer.account_id)
+    return CaseFacets(
+        **{name: [FacetValue(value=value, count=count) for value, count in values] for name, values in counted.items()}
     )
+
+
+@router.get(
+    "/cases/{case_id}",
+    response_model=PhotographerCaseDetail,
+    summary="One of my cases with its timeline, the match, the site and the photo",
+)
+async def get_case(case_id: str, photographer: PhotographerDep, session: SessionDep) -> PhotographerCaseDetail:
+    case = await service.owned_case(session, case_id, photographer.account_id)
+    return await photographer_case_detail(session, case)
+
+
+async def _stored(runtime, key: str, what: str) -> bytes:
+    if not key:
+        raise Problem(404, "file-not-recorded", f"No {what} is recorded for this case.")
+    try:
+        return await runtime.objects.get(key)
+    except ObjectNotFound as error:
+        raise Problem(404, "file-missing", f"The {what} is no longer in storage.") from error
+
+
+@router.get(
+    "/cases/{case_id}/copy-image",
+    summary="The image found on the site",
+    response_class=Response,
+    responses={200: {"content": {"image/*": {}}}},
+)
+async def copy_image(case_id: str, photographer: PhotographerDep, session: SessionDep, runtime: RuntimeDep) -> Response:
+    case = await service.owned_case(session, case_id, photographer.account_id)
+    match = await store.match_of(session, case.match_id)
+    data = await _stored(runtime, match.image_object_key, "found image")
+    return Response(
+        data,
+        media_type=image_media_type(data),
+        headers={"Cache-Control": "private, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.get(
+    "/cases/{case_id}/evidence/archive",
+    summary="The page archive (WARC) kept as evidence",
+    response_class=Response,
+    responses={200: {"content": {"application/warc": {}}}},
+)
+async def evidence_archive(
+    case_id: str, photographer: PhotographerDep, session: SessionDep, runtime: RuntimeDep
+) -> Response:
+    case = await service.owned_case(session, case_id, photographer.account_id)
+    match = await store.match_of(session, case.match_id)
+    data = await _stored(runtime, match.evidence_key, "page archive")
+    extension = ".warc.gz" if match.evidence_key.endswith(".gz") else ".warc"
+    return Response(
+        data,
+        media_type="application/warc",
+        headers={
+            "Content-Disposition": f'attachment; filename="evidence-{case.id[:8]}{extension}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+@router.get("/photo-stats", response_model=PhotoStats, summary="Matches and recoveries per photo")
+async def photo_stats(
+    photographer: PhotographerDep,
+    session: SessionDep,
+    photo_id: Annotated[list[str] | None, Query(max_length=200, description="Up to 200 photo ids")] = None,
+) -> PhotoStats:
+    ids = list(dict.fromkeys(photo_id or []))
+    counts = await store.photo_stats(session, photographer.account_id, ids) if ids else {}
+    items = []
+    for pid in ids:
+        matches, active, paid = counts.get(pid, (0, 0, 0))
+        items.append(PhotoStat(photo_id=pid, matches=matches, active_cases=active, paid_cases=paid))
+    return PhotoStats(items=items)
 
 
 async def _review(
@@ -312,6 +412,37 @@ async def waterfall(
     return WaterfallOut(**service.waterfall_view(service.waterfall(runtime, case, agency, amount)))
 
 
+@router.get(
+    "/cases/{case_id}/recovery-options",
+    response_model=RecoveryOptions,
+    summary="Every way to recover the claim: each agency and on my own, with the waterfall and track record",
+)
+async def recovery_options(
+    case_id: str, photographer: PhotographerDep, session: SessionDep, runtime: RuntimeDep
+) -> RecoveryOptions:
+    case = await service.owned_case(session, case_id, photographer.account_id)
+    claim = service.recovery_pricing(case).claim_amount().amount
+    partners = [agency for agency in await store.active_agencies(session) if agency.currency == case.currency]
+    records = await store.agency_track_records(session, [agency.id for agency in partners])
+    falls = [(agency, service.waterfall(runtime, case, agency, claim)) for agency in partners]
+    falls.append((None, service.waterfall(runtime, case, None, claim)))
+    falls.sort(key=lambda option: -option[1].photographer.amount)
+    options = []
+    for agency, fall in falls:
+        record = track_record(*records[agency.id]) if agency is not None else None
+        options.append(
+            RecoveryOption(
+                kind="agency" if agency is not None else "self",
+                agency=AgencyTerms(**{name: getattr(agency, name) for name in AgencyTerms.model_fields})
+                if agency is not None
+                else None,
+                waterfall=WaterfallOut(**service.waterfall_view(fall)),
+                track_record=TrackRecordOut(**vars(record)) if record is not None else None,
+            )
+        )
+    return RecoveryOptions(currency=case.currency, claim=claim, options=options)
+
+
 class RecoveryIn(BaseModel):
     agency_id: str
     expected_version: int | None = Field(default=None, ge=1)
@@ -456,6 +587,16 @@ async def my_payment(
         runtime, session, case, None, body.gross, received_at, actor=_actor(photographer.account_id)
     )
     return PaymentOut(payment_id=result["payment_id"], waterfall=result["waterfall"], payout=result["payout"])
+
+
+@router.get(
+    "/cases/{case_id}/payments",
+    response_model=list[PaymentRecord],
+    summary="Payments on my case, each with its waterfall and payout",
+)
+async def payments(case_id: str, photographer: PhotographerDep, session: SessionDep) -> list[PaymentRecord]:
+    case = await service.owned_case(session, case_id, photographer.account_id)
+    return [payment_record(row, case) for row in await store.case_payments(session, case.id)]
 
 
 @router.post("/cases/{case_id}/close", response_model=CaseOut, summary="Close a case that is paid")
@@ -678,4 +819,24 @@ async def list_matches(
     return MatchPage(
         items=[MatchOut(**{name: getattr(row, name) for name in MatchOut.model_fields}) for row in rows[:limit]],
         next_cursor=encode_cursor(offset + limit) if len(rows) > limit else None,
+    )
+
+
+@router.get("/money", response_model=MoneyOverview, summary="What my recoveries claim, brought in and still owe me")
+async def money_view(photographer: PhotographerDep, session: SessionDep) -> MoneyOverview:
+    return money_overview(*await store.money_cases(session, photographer.account_id), utcnow())
+
+
+@router.get(
+    "/money.csv",
+    summary="My money items as CSV",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+async def money_csv_view(photographer: PhotographerDep, session: SessionDep) -> Response:
+    overview = money_overview(*await store.money_cases(session, photographer.account_id), utcnow())
+    return Response(
+        money_csv(overview),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="pixhound-money.csv"'},
     )

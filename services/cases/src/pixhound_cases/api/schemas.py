@@ -117,3 +117,151 @@ class PaymentOut(BaseModel):
 class StepIn(BaseModel):
     step: Literal["notice_sent", "negotiating", "settled"]
     note: str = Field(default="", max_length=2000)
+
+
+class CaseItem(CaseOut):
+    photo_title: str = Field(default="", description="The photo's title; empty when unknown")
+    site_name: str = Field(default="", description="Who runs the site, as the crawler identified it; empty if unknown")
+
+
+class CaseItemPage(BaseModel):
+    items: list[CaseItem]
+    next_cursor: str | None = None
+
+
+class FacetValue(BaseModel):
+    value: str
+    count: int
+
+
+class CaseFacets(BaseModel):
+    countries: list[FacetValue]
+    sites: list[FacetValue]
+    states: list[FacetValue]
+    bands: list[FacetValue]
+
+
+class MatchDetail(BaseModel):
+    region: list[float] | None = Field(description="[x, y, width, height] of the original used, as fractions")
+    copy_region: list[float] | None = Field(description="[x, y, width, height] of the photo in the copy, as fractions")
+    inliers: int = Field(description="Keypoints agreeing on one geometry (0 when a global hash decided)")
+    transforms: list[str]
+    signals: list[dict[str, Any]]
+    image_sha256: str
+    page_sha256: str
+    fetched_at: datetime | None
+    has_evidence: bool = Field(description="A page archive (WARC) is stored")
+    occurrences: int
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+
+class SiteDetail(BaseModel):
+    host: str
+    name: str
+    country: str
+    commercial: bool | None
+    actionability: float | None
+    identity: dict[str, Any] = Field(description="Who runs the site, as the crawler found it")
+    reasons: list[str] = Field(description="Why the site scores its actionability, in plain words")
+
+
+class PhotoSummary(BaseModel):
+    title: str
+    filename: str
+    creator: str
+    copyright: str
+    width: int
+    height: int
+
+
+class PhotographerCaseDetail(CaseDetail):
+    match: MatchDetail
+    site: SiteDetail | None
+    photo: PhotoSummary | None
+
+
+class PhotoStat(BaseModel):
+    photo_id: str
+    matches: int = Field(description="Cases of the photo not dismissed")
+    active_cases: int = Field(
+        description="Cases in recovery: confirmed onward, not closed, dismissed, licensed or abandoned"
+    )
+    paid_cases: int = Field(description="Cases paid by the infringer, paid out or closed")
+
+
+class PhotoStats(BaseModel):
+    items: list[PhotoStat]
+
+
+class AgencyTerms(BaseModel):
+    id: str
+    name: str
+    fixed_fee: int
+    fee_percent: Decimal
+    min_fee: int | None
+    max_fee: int | None
+    payout_days: int
+    countries: list[str]
+
+
+class TrackRecordOut(BaseModel):
+    cases_taken: int = Field(description="Cases the agency accepted")
+    cases_paid: int = Field(description="Of those, cases it collected a payment on")
+    share_paid: float | None
+    median_days_to_payout: float | None = Field(description="From the payment's receipt to the photographer's payout")
+
+
+class RecoveryOption(BaseModel):
+    kind: Literal["agency", "self"]
+    agency: AgencyTerms | None
+    waterfall: WaterfallOut
+    track_record: TrackRecordOut | None
+
+
+class RecoveryOptions(BaseModel):
+    currency: str
+    claim: int = Field(description="Minor units")
+    options: list[RecoveryOption] = Field(description="Largest photographer share first")
+
+
+class PayoutSummary(BaseModel):
+    id: str
+    amount: int
+    due_at: datetime
+    status: str
+    paid_at: datetime | None
+    escalation_level: int
+
+
+class PaymentRecord(BaseModel):
+    id: str
+    gross: int
+    currency: str
+    received_at: datetime
+    waterfall: WaterfallOut
+    payout: PayoutSummary | None
+
+
+class MoneyTotal(BaseModel):
+    currency: str
+    claimed: int
+    received: int
+    photographer_share: int
+    paid_out: int
+    owed: int
+    overdue: int
+
+
+class MoneyItem(MoneyTotal):
+    case_id: str
+    photo_id: str
+    photo_title: str
+    site_host: str
+    state: str
+    next_due_at: datetime | None
+
+
+class MoneyOverview(BaseModel):
+    totals: list[MoneyTotal]
+    items: list[MoneyItem]
