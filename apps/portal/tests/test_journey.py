@@ -55,7 +55,7 @@ class Journey:
         assert not serious, f"{name}: accessibility violations {serious}"
         lonely_icons = self.page.evaluate(
             """() => [...document.querySelectorAll('a, button, summary')].filter(el =>
-                 el.querySelector('svg.icon') && !el.innerText.trim()).map(el => el.outerHTML.slice(0, 120))"""
+                 el.querySelector('svg.icon') && !el.textContent.trim()).map(el => el.outerHTML.slice(0, 120))"""
         )
         assert not lonely_icons, f"{name}: an icon stands alone without words: {lonely_icons}"
         self.screenshots.mkdir(parents=True, exist_ok=True)

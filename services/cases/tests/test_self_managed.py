@@ -180,3 +180,23 @@ async def test_site_identity_from_the_crawler_ranks_cases(world):
         return case if case["actionability"] == 0.1 else None
 
     assert (await wait_until(updated, timeout=30, description="the case updated"))["site_country"] == "US"
+
+
+async def test_self_managed_infringer_is_recorded_without_a_detour(world):
+    client = world.client
+    case_id = (await world.open_case("alice", "photo-self-2", "https://atelier.example/galerie"))["id"]
+    details = {"name": "Atelier Exemple SARL", "address": ["5 rue du Port", "13002 Marseille"], "country": "FR"}
+    refused = await client.post(f"/v1/cases/{case_id}/infringer", headers=ALICE, json=details)
+    assert refused.status_code == 409 and refused.json()["type"].endswith("not-self-managed")
+    assert (await client.post(f"/v1/cases/{case_id}/confirm", headers=ALICE, json={})).status_code == 200
+    assert (await client.post(f"/v1/cases/{case_id}/self-managed", headers=ALICE, json={})).status_code == 200
+    recorded = await client.post(f"/v1/cases/{case_id}/infringer", headers=ALICE, json=details)
+    assert recorded.status_code == 200
+    assert recorded.json()["state"] == "confirmed" and recorded.json()["infringer"]["name"] == "Atelier Exemple SARL"
+    other = await client.post(f"/v1/cases/{case_id}/infringer", headers=bearer("bob"), json=details)
+    assert other.status_code == 404, "another photographer's case does not exist for them"
+    assert (await client.put("/v1/profile", headers=ALICE, json=PROFILE)).status_code == 200
+    pricing = {"licence_price": 30000, "surcharge_percent": "100", "floor_price": 40000, "vat_country": "FR"}
+    assert (await client.put(f"/v1/cases/{case_id}/pricing", headers=ALICE, json=pricing)).status_code == 200
+    letter = await client.get(f"/v1/cases/{case_id}/documents/notice.pdf", headers=ALICE)
+    assert letter.status_code == 200 and "Atelier Exemple SARL" in _text(letter.content)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pixhound_cases.app import create_app as create_cases
 from pixhound_cases.settings import CasesSettings
@@ -26,6 +27,31 @@ from pixhound_platform.migrations import upgrade_async
 from pixhound_platform.observability import configure_logging
 from pixhound_portal.app import create_app as create_portal
 from pixhound_portal.settings import PortalSettings
+
+CASES_SERVICE_SEGMENTS = frozenset(
+    {"v1", "partner", "admin", "docs", "redoc", "openapi.json", "healthz", "readyz", "metrics"}
+)
+
+
+class PortalOrCasesService:
+    """`/cases/<id>` is the portal's case page and `/cases/v1/...` the cases service's API: route each.
+
+    Only the embedded platform shares one address between the portal and the services; on
+    its own (make up, Kubernetes) the portal has an address of its own.
+    """
+
+    def __init__(self, app: ASGIApp, portal: ASGIApp) -> None:
+        self.app = app
+        self.portal = portal
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            parts = scope["path"].split("/", 3)
+            if parts[1] == "cases" and (len(parts) == 2 or parts[2] not in CASES_SERVICE_SEGMENTS):
+                await self.portal(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
 
 SERVICES = {
     "ingest": ("pixhound_ingest", IngestSettings, create_ingest),
@@ -81,6 +107,7 @@ def build_embedded_app(data_dir: Path, overrides: dict[str, dict] | None = None,
     for name, (_package, service_app) in apps.items():
         root.mount(f"/{name}", service_app)
     root.mount("/", portal)
+    root.add_middleware(PortalOrCasesService, portal=portal)
     root.state.bus = bus
     root.state.apps = {name: service_app for name, (_, service_app) in apps.items()}
     return root

@@ -59,6 +59,13 @@ TRANSFORM_LABELS = {
     "screenshot": N_("shown inside a page capture"),
     "letterbox": N_("with added borders"),
 }
+OFFER_STATUSES = {
+    "awaiting_photographer": N_("Waiting for your decision"),
+    "acceptable": N_("At or above your floor"),
+    "accepted": N_("Accepted"),
+    "rejected": N_("Rejected"),
+    "expired": N_("Rejected: no decision before the deadline"),
+}
 PREFERENCE_CHANNELS = {
     "instant": N_("Email at once"),
     "digest": N_("Daily digest email"),
@@ -142,11 +149,12 @@ SELF_STEPS = {
 
 
 def band(actionability: float | None) -> str:
+    """The crawler's and the cases service's bands of actionability."""
     if actionability is None:
         return "unknown"
-    if actionability >= 0.7:
+    if actionability >= 0.75:
         return "high"
-    if actionability >= 0.4:
+    if actionability >= 0.45:
         return "medium"
     return "low"
 

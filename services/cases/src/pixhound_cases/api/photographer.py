@@ -25,6 +25,7 @@ from pixhound_cases.api.schemas import (
     CaseItemPage,
     CaseOut,
     FacetValue,
+    Infringer,
     MoneyOverview,
     OfferIn,
     OfferOut,
@@ -52,7 +53,16 @@ from pixhound_cases.api.views import (
     payment_record,
     photographer_case_detail,
 )
-from pixhound_cases.domain import Band, CaseState, Mode, Role, image_media_type, reopen_target, track_record
+from pixhound_cases.domain import (
+    OPEN_STATES,
+    Band,
+    CaseState,
+    Mode,
+    Role,
+    image_media_type,
+    reopen_target,
+    track_record,
+)
 from pixhound_platform.app import RuntimeDep, SessionDep
 from pixhound_platform.auth import PhotographerDep
 from pixhound_platform.db import utcnow
@@ -500,6 +510,30 @@ async def self_managed(
         reason="self-managed",
         changes={"mode": Mode.SELF.value},
         expected_version=body.expected_version,
+    )
+    return case_out(updated, role=Role.PHOTOGRAPHER)
+
+
+@router.post(
+    "/cases/{case_id}/infringer", response_model=CaseOut, summary="Record who receives my own notice and invoice"
+)
+async def self_managed_infringer(
+    case_id: str, body: Infringer, photographer: PhotographerDep, session: SessionDep, runtime: RuntimeDep
+) -> CaseOut:
+    case = await service.owned_case(session, case_id, photographer.account_id)
+    if case.mode != Mode.SELF.value:
+        raise Problem(409, "not-self-managed", "The agency handling this case identifies the infringer.")
+    if CaseState(case.state) not in OPEN_STATES:
+        raise Problem(409, "case-ended", "This case is over; reopen it first.")
+    updated = await service.move(
+        runtime,
+        session,
+        case,
+        CaseState(case.state),
+        role=Role.PHOTOGRAPHER,
+        actor=_actor(photographer.account_id),
+        reason="infringer recorded",
+        changes={"infringer": body.model_dump()},
     )
     return case_out(updated, role=Role.PHOTOGRAPHER)
 
