@@ -4,7 +4,7 @@ PY := .venv/bin/python
 STACK ?= embedded
 PYTEST_ARGS ?=
 
-.PHONY: help install run test demo crawl match-eval bench-crawl bench-match bench-match-scale up down proto proto-check docs lint k8s clean
+.PHONY: help install run test demo crawl match-eval bench-crawl bench-match bench-match-scale bench-portal up down proto proto-check docs messages lint k8s clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ bench-match-scale: install ## matcher index latency and memory from 10k to 1M re
 bench-crawl: install ## crawler pages/s against host count, and memory (starts the local infrastructure)
 	@infra/up.sh >/dev/null && eval "$$(infra/env.sh)" && $(PY) benchmarks/crawl_bench.py --hosts $${HOSTS:-10,100,1000} --seconds $${SECONDS_PER_RUN:-90}
 
+bench-portal: install ## portal pages' server time p50/p95 and inbox weight for 1,000 photos and 500 matches (embedded)
+	@$(PY) benchmarks/portal_bench.py --requests $${REQUESTS:-200} --out $${OUT:-.local/portal-bench.json}
+
 up: install ## start Kafka, PostgreSQL, S3, a mail server and the five services as separate processes
 	@infra/up.sh && infra/services.sh start
 
@@ -53,6 +56,12 @@ proto-check: install ## fail if the generated event code drifted from proto/
 
 docs: install ## regenerate docs/configuration.md from the settings classes
 	@$(PY) scripts/settings_reference.py
+
+messages: install ## extract the portal's messages and update the catalogues
+	@cd apps/portal && ../../.venv/bin/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output \
+		--project Pixhound --copyright-holder Pixhound -o src/pixhound_portal/locale/messages.pot .
+	@cd apps/portal && for locale in fr en; do ../../.venv/bin/pybabel -q update --ignore-obsolete --ignore-pot-creation-date \
+		-i src/pixhound_portal/locale/messages.pot -d src/pixhound_portal/locale -l $$locale; done
 
 lint: install ## static checks
 	@.venv/bin/ruff check .
