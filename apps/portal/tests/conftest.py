@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
 
 from pixhound_embedded.sample import Website, serve_website, stolen_copy, synthetic_photo
 
@@ -175,10 +175,19 @@ def page_capture(photo: bytes, offset: tuple[int, int] = (180, 220)) -> bytes:
     return buffer.getvalue()
 
 
-def website_with_copies(resized_original: bytes, captured_original: bytes) -> Website:
+def mirrored_copy(original: bytes) -> bytes:
+    with Image.open(io.BytesIO(original)) as image:
+        flipped = ImageOps.mirror(image.convert("RGB")).resize((640, 427))
+    buffer = io.BytesIO()
+    flipped.save(buffer, "JPEG", quality=70)
+    return buffer.getvalue()
+
+
+def website_with_copies(resized_original: bytes, captured_original: bytes, mirrored_original: bytes) -> Website:
     page = """<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Agence du Port</title></head>
 <body><h1>Agence Immobilière du Port</h1><p>Appartement T3 avec vue — 320 000 €. Achetez maintenant.</p>
 <img src="/images/vue-mer.jpg" alt="Vue"><img src="/images/capture.png" alt="Capture">
+<img src="/images/terrasse.jpg" alt="Terrasse">
 <a href="/mentions-legales">Mentions légales</a></body></html>"""
     legal = """<html><body><h1>Mentions légales</h1><p>Agence Immobilière du Port SARL, 1 quai du Port,
 13002 Marseille. SIREN 732 829 320. Contact : contact@agence-du-port.fr</p></body></html>"""
@@ -188,6 +197,7 @@ def website_with_copies(resized_original: bytes, captured_original: bytes) -> We
             "/mentions-legales": ("text/html; charset=utf-8", legal.encode()),
             "/images/vue-mer.jpg": ("image/jpeg", stolen_copy(resized_original)),
             "/images/capture.png": ("image/png", page_capture(captured_original)),
+            "/images/terrasse.jpg": ("image/jpeg", mirrored_copy(mirrored_original)),
         }
     )
 

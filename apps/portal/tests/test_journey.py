@@ -84,11 +84,13 @@ def test_photographer_journey(locale, browser, platform, agencies, samples):
     page = context.new_page()
     journey = Journey(page, platform, locale, run["device"], samples.screenshots)
     originals = [samples.photo(run["seed"] + index, "Camille Martin") for index in range(3)]
-    website = samples.website(originals[0], originals[1])
+    website = samples.website(originals[0], originals[1], originals[2])
     try:
         _account_and_upload(journey, originals)
         case_ids = _scan_and_review(journey, website.url)
         _recover_with_an_agency(journey, agencies[0], case_ids)
+        _recover_on_my_own(journey, case_ids[1])
+        _dismiss_in_bulk(journey, case_ids[2])
         _money_notifications_and_account(journey)
         _sign_out_invalidates(journey, context)
     finally:
@@ -172,11 +174,11 @@ def _scan_and_review(journey: Journey, website_url: str) -> list[str]:
     assert re.search(r"/scans/[0-9a-f-]+$", page.url)
     journey.check("scan")
 
-    def two_matches():
+    def three_matches():
         journey.goto("/matches")
-        return page.locator(".match").count() >= 2
+        return page.locator(".match").count() >= 3
 
-    _wait("the two copies in the inbox", two_matches)
+    _wait("the three copies in the inbox", three_matches)
     assert page.locator("h1").inner_text() == WORDS[journey.locale]["matches"]
     journey.check("inbox")
     case_ids = page.locator("input[name=case_id]").evaluate_all("boxes => boxes.map(b => b.value)")
@@ -250,6 +252,42 @@ def _recover_with_an_agency(journey: Journey, agency, case_ids: list[str]) -> No
     journey.check("case-paid")
 
 
+def _recover_on_my_own(journey: Journey, case_id: str) -> None:
+    page = journey.page
+    journey.goto(f"/cases/{case_id}")
+    journey.submit(f"form[action='/cases/{case_id}/review/confirm'] button")
+    journey.submit(f"form[action='/cases/{case_id}/pricing'] button")
+    page.check("#option-self")
+    journey.submit(f"form[action='/cases/{case_id}/launch'] button[type=submit]")
+    assert page.locator("#inf-name").input_value() == "Agence Immobilière du Port SARL", (
+        "filled from the site's identity"
+    )
+    journey.submit(f"form[action='/cases/{case_id}/infringer'] button")
+    journey.goto("/account")
+    page.fill("#legal_name", "Camille Martin EI")
+    page.fill("#address", "12 rue des Arts\n13002 Marseille")
+    journey.submit("form[action='/account/legal'] button")
+    journey.goto(f"/cases/{case_id}")
+    for kind in ("notice.pdf", "invoice.pdf"):
+        with page.expect_download() as download:
+            page.locator(f"a[href='/cases/{case_id}/documents/{kind}']").click()
+        assert download.value.suggested_filename.endswith(".pdf")
+        assert download.value.path().read_bytes().startswith(b"%PDF")
+    journey.submit(f"form[action='/cases/{case_id}/steps'] button")
+    assert page.locator(".state-notice_sent").count() >= 1
+    journey.check("case-self-managed")
+
+
+def _dismiss_in_bulk(journey: Journey, case_id: str) -> None:
+    page = journey.page
+    journey.goto("/matches")
+    page.check(f"#case-{case_id}")
+    journey.submit("#bulk-form button[value=dismiss]")
+    assert page.locator(f"#case-{case_id}").count() == 0, "a dismissed match leaves the review list"
+    journey.goto("/matches?view=all")
+    assert page.locator(f"#case-{case_id}").count() == 1
+
+
 def _money_notifications_and_account(journey: Journey) -> None:
     page = journey.page
     journey.goto("/money")
@@ -266,10 +304,10 @@ def _money_notifications_and_account(journey: Journey) -> None:
     assert "/notifications" not in page.url
 
     journey.goto("/account")
-    page.fill("#legal_name", "Camille Martin EI")
-    page.fill("#address", "12 rue des Arts\n13002 Marseille")
-    journey.submit("form[action='/account/legal'] button")
     assert page.locator("#legal_name").input_value() == "Camille Martin EI"
+    page.select_option("#channel_payment_received", "instant")
+    journey.submit("form[action='/account/notifications'] button")
+    assert page.locator("#channel_payment_received").input_value() == "instant"
     journey.check("account")
     other = "en" if journey.locale == "fr" else "fr"
     journey.submit("form.language button")

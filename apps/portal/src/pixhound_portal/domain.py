@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlsplit
 
 
 def N_(message: str) -> str:
@@ -48,6 +49,32 @@ ABANDON_REASONS = {
     "disproportionate_cost": N_("Costs more than it would recover"),
     "photographer_request": N_("I no longer want to pursue it"),
     "other": N_("Other reason"),
+}
+HISTORY_REASONS = {
+    "match": N_("Found by Pixhound"),
+    "licensed client": N_("On a licensed client's site"),
+    "licensed": N_("Marked as a licensed client"),
+    "confirmed": N_("You confirmed the copy"),
+    "confirm": N_("You confirmed the copy"),
+    "dismissed": N_("Dismissed"),
+    "dismiss": N_("Dismissed"),
+    "license": N_("Marked as a licensed client"),
+    "pricing set": N_("Price set"),
+    "self-managed": N_("You chose to recover on your own"),
+    "infringer recorded": N_("Recipient of the letter recorded"),
+    "recovery requested from": N_("Sent to a partner agency"),
+    "agency accepted": N_("The agency took the case"),
+    "infringer identified": N_("The agency identified the infringer"),
+    "notice sent": N_("Formal notice sent"),
+    "notice_sent": N_("Formal notice sent"),
+    "negotiating": N_("Negotiation under way"),
+    "settled": N_("Amount agreed"),
+    "offer received": N_("Offer received"),
+    "settled on offer": N_("Amount agreed"),
+    "payment received": N_("The infringer paid"),
+    "payout": N_("Paid out to you"),
+    "closed": N_("Closed"),
+    "reopened": N_("Reopened"),
 }
 TRANSFORM_LABELS = {
     "reencode": N_("re-encoded"),
@@ -146,6 +173,25 @@ SELF_STEPS = {
     "negotiating": Action("negotiating", N_("We are negotiating"), "secondary"),
     "settled": Action("settled", N_("We agreed on an amount"), "secondary"),
 }
+
+
+def portal_path(link: str) -> str:
+    """The notifier links to the portal's public address; keep only the path, so a click stays here."""
+    parts = urlsplit(link or "")
+    path = parts.path or "/notifications"
+    if not path.startswith("/") or path.startswith("//"):
+        return "/notifications"
+    return path + (f"#{parts.fragment}" if parts.fragment else "")
+
+
+def history_reason(reason: str) -> str:
+    """The plain-words label of a history step's reason, or an abandon reason; "" when unknown."""
+    if reason in ABANDON_REASONS:
+        return ABANDON_REASONS[reason]
+    for prefix in sorted(HISTORY_REASONS, key=len, reverse=True):
+        if reason == prefix or reason.startswith(prefix + " ") or reason.startswith(prefix + " ("):
+            return HISTORY_REASONS[prefix]
+    return ""
 
 
 def band(actionability: float | None) -> str:

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from pixhound_portal.domain import portal_path
 from pixhound_portal.web import FormDep, SignedInDep, redirect, render
 
 router = APIRouter(include_in_schema=False)
-
-
-def portal_path(link: str) -> str:
-    """The notifier links to the portal's public address; keep only the path, so it stays here."""
-    parts = urlsplit(link or "")
-    path = parts.path or "/notifications"
-    if not path.startswith("/") or path.startswith("//"):
-        return "/notifications"
-    return path + (f"#{parts.fragment}" if parts.fragment else "")
 
 
 @router.get("/notifications")
