@@ -39,7 +39,9 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-SessionDep = Annotated[AsyncSession, Depends(_session)]
+# The transaction ends before the answer is sent (scope="function"): a client that got a 2xx can
+# read what it wrote at once, and a commit that fails is answered as an error, never as a success.
+SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 
 
 def operations_router() -> APIRouter:
