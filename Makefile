@@ -42,7 +42,7 @@ bench-crawl: install ## crawler pages/s against host count, and memory (starts t
 bench-portal: install ## portal pages' server time p50/p95 and inbox weight for 1,000 photos and 500 matches (embedded)
 	@$(PY) benchmarks/portal_bench.py --requests $${REQUESTS:-200} --out $${OUT:-.local/portal-bench.json}
 
-up: install ## start Kafka, PostgreSQL, S3, a mail server and the five services as separate processes
+up: install ## start Kafka, PostgreSQL, S3, a mail server, the five services and the portal as separate processes
 	@infra/up.sh && infra/services.sh start
 
 down: ## stop everything `make up` started

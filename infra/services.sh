@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Start, stop or check the five Pixhound services as separate processes on the local
-# Kafka, PostgreSQL and S3 (infra/up.sh), plus a real SMTP server on loopback that keeps
-# every email in a Maildir (.local/mail). Ports: ingest 8001, crawler 8002, matcher 8003,
-# cases 8004, notifier 8005, SMTP 1025. The local crawler may reach 127.0.0.0/8 so the
-# demo website on loopback can be crawled; production never allows it.
+# Kafka, PostgreSQL and S3 (infra/up.sh), the photographers' portal in front of them, plus
+# a real SMTP server on loopback that keeps every email in a Maildir (.local/mail). Ports:
+# portal 8000, ingest 8001, crawler 8002, matcher 8003, cases 8004, notifier 8005, SMTP 1025.
+# The local crawler may reach 127.0.0.0/8 so the demo website on loopback can be crawled;
+# production never allows it. The portal owns no database, bus or object store: it calls
+# the services' APIs, and the notifier's email links point at it.
 set -euo pipefail
 SERVICE=services
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -11,8 +13,10 @@ eval "$("$INFRA/env.sh")"
 
 RUN="$STATE/services"
 PY="$ROOT/.venv/bin/python"
-declare -A PORTS=([ingest]=8001 [crawler]=8002 [matcher]=8003 [cases]=8004 [notifier]=8005)
-ORDER=(ingest crawler matcher cases notifier)
+declare -A PORTS=([portal]=8000 [ingest]=8001 [crawler]=8002 [matcher]=8003 [cases]=8004 [notifier]=8005)
+SERVICES=(ingest crawler matcher cases notifier)
+ORDER=("${SERVICES[@]}" portal)
+PORTAL_URL="http://127.0.0.1:${PORTS[portal]}"
 SMTP_PORT="${PIXHOUND_SMTP_PORT:-1025}"
 
 common_env() {
@@ -29,9 +33,24 @@ start_one() {
     export PIXHOUND_DATABASE_URL="$PIXHOUND_PG_DSN_BASE/pixhound_$name"
     if [[ "$name" == crawler ]]; then export PIXHOUND_ALLOWED_NETWORKS=127.0.0.0/8; fi
     if [[ "$name" == notifier ]]; then
-      export PIXHOUND_MAIL_TRANSPORT=smtp PIXHOUND_SMTP_HOST=127.0.0.1 PIXHOUND_SMTP_PORT="$SMTP_PORT"
+      export PIXHOUND_MAIL_TRANSPORT=smtp PIXHOUND_SMTP_HOST=127.0.0.1 PIXHOUND_SMTP_PORT="$SMTP_PORT" \
+        PIXHOUND_PORTAL_URL="$PORTAL_URL"
     fi
     daemonize "$pidfile" "$logfile" "$PY" -m "pixhound_$name" serve --migrate --host 127.0.0.1 --port "$port"
+  )
+}
+
+# The portal: only the services' URLs (it has no database, bus or object store to migrate).
+start_portal() {
+  local pidfile="$RUN/portal.pid" logfile="$RUN/portal.log"
+  if pidfile_alive "$pidfile" pixhound_portal; then log "portal already running"; return; fi
+  (
+    export PIXHOUND_ENVIRONMENT=dev PIXHOUND_LOG_JSON=true \
+      PIXHOUND_INGEST_URL="http://127.0.0.1:${PORTS[ingest]}" \
+      PIXHOUND_CRAWLER_URL="http://127.0.0.1:${PORTS[crawler]}" \
+      PIXHOUND_CASES_URL="http://127.0.0.1:${PORTS[cases]}" \
+      PIXHOUND_NOTIFIER_URL="http://127.0.0.1:${PORTS[notifier]}"
+    daemonize "$pidfile" "$logfile" "$PY" -m pixhound_portal serve --host 127.0.0.1 --port "${PORTS[portal]}"
   )
 }
 
@@ -48,18 +67,24 @@ ready() { [[ "$(http_status 127.0.0.1 "$1" /readyz)" == 200 ]]; }
 do_start() {
   mkdir -p "$RUN"
   start_mail
-  for name in "${ORDER[@]}"; do start_one "$name"; done
+  for name in "${SERVICES[@]}"; do start_one "$name"; done
+  start_portal
   for name in "${ORDER[@]}"; do
     if ! wait_until 90 "$(head -n1 "$RUN/$name.pid")" ready "${PORTS[$name]}"; then
       tail_log "$RUN/$name.log"; die "$name did not become ready"
     fi
-    log "$name ready on http://127.0.0.1:${PORTS[$name]}/docs"
+    if [[ "$name" == portal ]]; then
+      log "portal ready on $PORTAL_URL/"
+    else
+      log "$name ready on http://127.0.0.1:${PORTS[$name]}/docs"
+    fi
   done
   log "mail server on 127.0.0.1:$SMTP_PORT, messages in $STATE/mail"
 }
 
 do_stop() {
-  for name in "${ORDER[@]}"; do stop_pidfile "$RUN/$name.pid" "$name" 20; done
+  # the portal first: it is what photographers talk to
+  for name in portal "${SERVICES[@]}"; do stop_pidfile "$RUN/$name.pid" "$name" 20; done
   stop_pidfile "$RUN/smtp.pid" smtp 10
 }
 

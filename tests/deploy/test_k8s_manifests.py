@@ -4,7 +4,8 @@ Builds the kustomize CLI with deploy/tools/kustomize.sh (needs `go`), renders
 the base and the dev and prod overlays, validates every rendered object against
 the Kubernetes OpenAPI JSON schemas shipped by `kubernetes-validate`, and checks
 the invariants the platform relies on (security context, probes, resources,
-images, secrets, network policy, ...).
+images, secrets, network policy, ...), for the five services and for the
+photographers' portal, which the prod overlay publishes through an Ingress.
 
 Nothing is skipped: if kustomize cannot be built or an overlay cannot be
 rendered, the tests fail.
@@ -20,6 +21,7 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import kubernetes_validate
 import pytest
@@ -34,7 +36,13 @@ KUSTOMIZE_SH = REPO_ROOT / "deploy" / "tools" / "kustomize.sh"
 K8S_VERSIONS = ("1.31.0", "1.34.0")
 
 NAMESPACE = "pixhound"
-SERVICES = ("ingest", "crawler", "matcher", "cases", "notifier")
+SERVICES = ("ingest", "crawler", "matcher", "cases", "notifier")  # each owns a database: a migration Job
+PORTAL = "portal"  # no database, bus or object store; calls the services' APIs
+DEPLOYED = SERVICES + (PORTAL,)  # one Deployment, Service, ServiceAccount and PDB each
+PORTAL_BACKENDS = ("ingest", "crawler", "cases", "notifier")  # the services the portal calls
+PUBLISHED = {PORTAL: "portal.pixhound.example"}  # reachable from the ingress controller (prod)
+INGRESS_CONTROLLER_NAMESPACE = {"kubernetes.io/metadata.name": "ingress-nginx"}
+INGRESS_CONTROLLER_POD = {"app.kubernetes.io/name": "ingress-nginx"}
 TARGETS = ("base", "overlays/dev", "overlays/prod")
 EXPECTED_ENVIRONMENT = {"overlays/dev": "dev", "overlays/prod": "prod"}
 HPA_SERVICES = {"crawler", "matcher"}  # autoscaled in prod
@@ -53,6 +61,16 @@ COMMON_ENV = (
     "PIXHOUND_S3_SECRET_KEY",
     "PIXHOUND_LOG_LEVEL",
     "PIXHOUND_AUTH_SECRET",
+)
+# The portal gets only what it reads (checked against its settings in tests/contracts).
+PORTAL_ENV = (
+    "PIXHOUND_ENVIRONMENT",
+    "PIXHOUND_LOG_LEVEL",
+    "PIXHOUND_INGEST_URL",
+    "PIXHOUND_CRAWLER_URL",
+    "PIXHOUND_CASES_URL",
+    "PIXHOUND_NOTIFIER_URL",
+    "PIXHOUND_SESSION_SECRET",
 )
 EXTRA_ENV = {
     "matcher": ("PIXHOUND_MATCHER_SHARD",),
@@ -73,6 +91,13 @@ SECRET_ENV = {
     "PIXHOUND_SMTP_USERNAME": ("notifier-smtp", "username"),
     "PIXHOUND_SMTP_PASSWORD": ("notifier-smtp", "password"),
     "PIXHOUND_AUTH_SECRET": ("pixhound-auth", "secret"),
+    "PIXHOUND_SESSION_SECRET": ("portal-session", "secret"),
+}
+# Which of those secrets each one may hold: the portal, published on the internet, holds
+# only its session secret, never a database, object store, mail or token-signing secret.
+ALLOWED_SECRET_ENV = {
+    **{svc: set(SECRET_ENV) - {"PIXHOUND_SESSION_SECRET"} for svc in SERVICES},
+    PORTAL: {"PIXHOUND_SESSION_SECRET"},
 }
 FIXED_ENV = {"PIXHOUND_BUS": "kafka", "PIXHOUND_OBJECT_STORE": "s3"}
 
@@ -247,19 +272,18 @@ def test_schema_validation_rejects_a_broken_object():
 
 def test_every_service_has_its_objects(docs, target):
     missing = []
-    for svc in SERVICES:
-        for kind, name in (
-            ("Deployment", svc),
-            ("Service", svc),
-            ("ServiceAccount", svc),
-            ("PodDisruptionBudget", svc),
-            ("Job", f"{svc}-migrate"),
-        ):
+    for svc in DEPLOYED:
+        wanted = [("Deployment", svc), ("Service", svc), ("ServiceAccount", svc), ("PodDisruptionBudget", svc)]
+        if svc in SERVICES:
+            wanted.append(("Job", f"{svc}-migrate"))
+        for kind, name in wanted:
             if name not in by_name(docs, kind):
                 missing.append(f"{kind}/{name}")
     assert not missing, f"{target} lacks: {missing}"
-    unexpected = set(by_name(docs, "Deployment")) - set(SERVICES)
+    unexpected = set(by_name(docs, "Deployment")) - set(DEPLOYED)
     assert not unexpected, f"{target} has unexpected Deployments: {unexpected}"
+    portal_jobs = [ident(j) for j in objs(docs, "Job") if service_of(j) == PORTAL]
+    assert not portal_jobs, f"{target}: the portal has no database to migrate, yet runs {portal_jobs}"
 
 
 def test_namespace_and_labels(docs, target):
@@ -274,7 +298,7 @@ def test_namespace_and_labels(docs, target):
     for w in workloads(docs):
         labels = w["spec"]["template"]["metadata"].get("labels", {})
         svc = service_of(w)
-        assert svc in SERVICES, f"{target} {ident(w)}: app.kubernetes.io/name={svc!r}"
+        assert svc in DEPLOYED, f"{target} {ident(w)}: app.kubernetes.io/name={svc!r}"
         assert labels.get("app.kubernetes.io/name") == svc, f"{target} {ident(w)} pod name label"
         assert labels.get("app.kubernetes.io/part-of") == "pixhound", f"{target} {ident(w)} pods"
 
@@ -436,10 +460,19 @@ def test_deployments_serve_with_probes_and_metrics(docs, target):
             if container_port(pod, get.get("port")) != HTTP_PORT:
                 problems.append(f"{svc}: {probe} port {get.get('port')!r} is not {HTTP_PORT}")
         ann = tmpl["metadata"].get("annotations", {})
-        want = {"prometheus.io/scrape": "true", "prometheus.io/port": str(HTTP_PORT), "prometheus.io/path": "/metrics"}
-        for k, v in want.items():
-            if ann.get(k) != v:
-                problems.append(f"{svc}: pod annotation {k}={ann.get(k)!r}, want {v!r}")
+        if svc == PORTAL:
+            # The portal serves /metrics only outside prod (it is published on the internet).
+            if ann.get("prometheus.io/scrape") == "true":
+                problems.append(f"{svc}: scraped, but serves no /metrics in prod")
+        else:
+            want = {
+                "prometheus.io/scrape": "true",
+                "prometheus.io/port": str(HTTP_PORT),
+                "prometheus.io/path": "/metrics",
+            }
+            for k, v in want.items():
+                if ann.get(k) != v:
+                    problems.append(f"{svc}: pod annotation {k}={ann.get(k)!r}, want {v!r}")
         if pod.get("serviceAccountName") != svc:
             problems.append(f"{svc}: serviceAccountName {pod.get('serviceAccountName')!r}")
         if not labels_match(dep["spec"]["selector"], tmpl["metadata"]["labels"]):
@@ -451,7 +484,7 @@ def test_services_route_port_80_to_the_deployment(docs, target):
     deployments = by_name(docs, "Deployment")
     jobs = by_name(docs, "Job")
     problems = []
-    for svc in SERVICES:
+    for svc in DEPLOYED:
         s = by_name(docs, "Service")[svc]
         spec = s["spec"]
         dep_pod = deployments[svc]["spec"]["template"]
@@ -490,7 +523,7 @@ def test_migration_jobs(docs, target):
 
 def test_pod_disruption_budgets(docs, target):
     problems = []
-    for svc in SERVICES:
+    for svc in DEPLOYED:
         pdb = by_name(docs, "PodDisruptionBudget")[svc]
         dep = by_name(docs, "Deployment")[svc]
         if not labels_match(pdb["spec"]["selector"], dep["spec"]["template"]["metadata"]["labels"]):
@@ -508,7 +541,7 @@ def test_pod_disruption_budgets(docs, target):
 
 
 def _effective_env(docs, container) -> dict[str, dict[str, Any]]:
-    """env var -> its source, resolving envFrom against the rendered ConfigMaps."""
+    """env var -> its source, resolving envFrom and configMapKeyRef against the rendered ConfigMaps."""
     configmaps = by_name(docs, "ConfigMap")
     env: dict[str, dict[str, Any]] = {}
     for src in container.get("envFrom", []):
@@ -518,6 +551,10 @@ def _effective_env(docs, container) -> dict[str, dict[str, Any]]:
                 env[src.get("prefix", "") + k] = {"value": v, "configMap": cm["metadata"]["name"]}
     for e in container.get("env", []):
         env[e["name"]] = e
+        cm_ref = (e.get("valueFrom") or {}).get("configMapKeyRef")
+        data = (configmaps.get(cm_ref["name"]) or {}).get("data", {}) if cm_ref else {}
+        if cm_ref and cm_ref["key"] in data:
+            env[e["name"]] = {**e, "value": data[cm_ref["key"]], "configMap": cm_ref["name"]}
     return env
 
 
@@ -536,7 +573,8 @@ def test_environment_variables(docs, target):
                 if "secretRef" in src:
                     problems.append(f"{where}: envFrom secretRef {name!r}: use secretKeyRef")
             env = _effective_env(docs, c)
-            for name in COMMON_ENV + EXTRA_ENV.get(svc, ()):
+            required = PORTAL_ENV if svc == PORTAL else COMMON_ENV + EXTRA_ENV.get(svc, ())
+            for name in required:
                 if name not in env:
                     problems.append(f"{where}: {name} is not set")
             for name, value in FIXED_ENV.items():
@@ -552,7 +590,9 @@ def test_environment_variables(docs, target):
                 problems.append(f"{where}: PIXHOUND_ENVIRONMENT={got_env!r} is not dev|prod")
             for name, e in env.items():
                 ref = (e.get("valueFrom") or {}).get("secretKeyRef")
-                if name in SECRET_ENV:
+                if name in SECRET_ENV and name not in ALLOWED_SECRET_ENV[svc]:
+                    problems.append(f"{where}: {name} is set, but {svc} must not hold that secret")
+                elif name in SECRET_ENV:
                     want_secret, want_key = SECRET_ENV[name]
                     want_secret = want_secret.format(svc=svc)
                     if not ref:
@@ -595,11 +635,13 @@ def test_dev_secrets_are_generated_and_obviously_fake(kustomize):
 
     docs = render(kustomize, "overlays/dev")
     secrets = {base_name(n): s for n, s in by_name(docs, "Secret").items()}
-    want = {f"{svc}-db" for svc in SERVICES} | {"pixhound-s3", "notifier-smtp", "pixhound-auth"}
+    want = {f"{svc}-db" for svc in SERVICES} | {"pixhound-s3", "notifier-smtp", "pixhound-auth", "portal-session"}
     assert want <= set(secrets), f"dev lacks generated Secrets: {sorted(want - set(secrets))}"
     for name, s in secrets.items():
         for k, v in s.get("data", {}).items():
             assert "dev" in base64.b64decode(v).decode(), f"dev Secret {name}/{k} is not marked dev-only"
+    # The portal refuses a session secret shorter than 32 characters outside dev.
+    assert len(base64.b64decode(secrets["portal-session"]["data"]["secret"])) >= 32
     for svc in SERVICES:
         url = base64.b64decode(secrets[f"{svc}-db"]["data"]["url"]).decode()
         assert url.startswith("postgresql+asyncpg://"), f"{svc}-db url is not a postgresql+asyncpg DSN"
@@ -611,7 +653,7 @@ def test_dev_secrets_are_generated_and_obviously_fake(kustomize):
 
 def test_replicas_and_autoscaling(kustomize):
     base = by_name(render(kustomize, "base"), "Deployment")
-    for svc in SERVICES:
+    for svc in DEPLOYED:
         assert base[svc]["spec"].get("replicas", 1) >= 2, f"base {svc} should run >= 2 replicas"
 
     dev = render(kustomize, "overlays/dev")
@@ -640,6 +682,14 @@ def test_replicas_and_autoscaling(kustomize):
 # network policy
 
 PUBLIC_PROBES = [ipaddress.ip_address(a) for a in ("8.8.8.8", "1.1.1.1", "2606:4700::1111")]
+OWN_NAMESPACE = {"kubernetes.io/metadata.name": NAMESPACE}
+# Where Kafka, PostgreSQL, S3 and the SMTP relay may live: private addresses.
+BACKING_STORES = [
+    (ipaddress.ip_address("10.1.2.3"), 5432),
+    (ipaddress.ip_address("10.1.2.4"), 9092),
+    (ipaddress.ip_address("172.20.0.5"), 9000),
+    (ipaddress.ip_address("192.168.1.10"), 587),
+]
 METADATA = ipaddress.ip_address("169.254.169.254")
 
 
@@ -663,16 +713,77 @@ def _peer_allows_ip(peer, ip) -> bool:
     )
 
 
+def _ports_allow(rule, port) -> bool:
+    ports = rule.get("ports")
+    return not ports or any(
+        p.get("port") in (port, None) or (p.get("port") == "http" and port == HTTP_PORT) for p in ports
+    )
+
+
 def _egress_allows(docs, pod_labels, ip, port) -> bool:
     for np in _policies_for(docs, pod_labels, "Egress"):
         for rule in np["spec"].get("egress", []):
-            ports = rule.get("ports")
-            if ports and not any(p.get("port") in (port, None) for p in ports):
+            if not _ports_allow(rule, port):
                 continue
             peers = rule.get("to")
             if not peers or any(_peer_allows_ip(p, ip) for p in peers):
                 return True
     return False
+
+
+def _egress_allows_pod(docs, src_labels, dst_labels, port) -> bool:
+    """May a pod of this namespace open a connection to another pod of this namespace?"""
+    policies = list(_policies_for(docs, src_labels, "Egress"))
+    if not policies:
+        return True
+    for np in policies:
+        for rule in np["spec"].get("egress", []):
+            if not _ports_allow(rule, port):
+                continue
+            peers = rule.get("to")
+            if not peers:
+                return True
+            for peer in peers:
+                selector = peer.get("podSelector")
+                if selector is not None and "namespaceSelector" not in peer and labels_match(selector, dst_labels):
+                    return True
+    return False
+
+
+def _ingress_allows(docs, dst_labels, src_labels, src_namespace_labels, port) -> bool:
+    """May a pod (with these labels, in a namespace with these labels) connect to a pod of this namespace?"""
+    policies = list(_policies_for(docs, dst_labels, "Ingress"))
+    if not policies:
+        return True
+    for np in policies:
+        for rule in np["spec"].get("ingress", []):
+            if not _ports_allow(rule, port):
+                continue
+            peers = rule.get("from")
+            if not peers:
+                return True
+            for peer in peers:
+                if "ipBlock" in peer:
+                    continue
+                ns_selector = peer.get("namespaceSelector")
+                in_namespace = (
+                    labels_match(ns_selector, src_namespace_labels)
+                    if ns_selector is not None
+                    else src_namespace_labels == OWN_NAMESPACE
+                )
+                if in_namespace and labels_match(peer.get("podSelector") or {}, src_labels):
+                    return True
+    return False
+
+
+def _from_ingress_controller(svc, peer, rule) -> bool:
+    """A published app admits the ingress controller's pods, on its HTTP port only."""
+    return (
+        svc in PUBLISHED
+        and peer.get("namespaceSelector") == {"matchLabels": INGRESS_CONTROLLER_NAMESPACE}
+        and peer.get("podSelector") == {"matchLabels": INGRESS_CONTROLLER_POD}
+        and [p.get("port") for p in rule.get("ports") or []] in ([HTTP_PORT], ["http"])
+    )
 
 
 def test_network_policy(docs, target):
@@ -690,7 +801,9 @@ def test_network_policy(docs, target):
                 if not peers:
                     problems.append(f"{np['metadata']['name']}: ingress from anywhere to {svc}")
                 for peer in peers or []:
-                    if "namespaceSelector" in peer or "ipBlock" in peer:
+                    if "ipBlock" in peer:
+                        problems.append(f"{np['metadata']['name']}: ingress to {svc} from addresses")
+                    elif "namespaceSelector" in peer and not _from_ingress_controller(svc, peer, rule):
                         problems.append(f"{np['metadata']['name']}: ingress to {svc} from outside the namespace")
 
         if not list(_policies_for(docs, labels, "Egress")):
@@ -711,3 +824,97 @@ def test_network_policy(docs, target):
         if _egress_allows(docs, labels, PUBLIC_PROBES[0], 443):
             problems.append(f"{ident(job)}: migration pods may reach the internet")
     assert not problems, f"{target}:\n" + "\n".join(problems)
+
+
+def test_portal_reaches_only_the_services_it_calls(docs, target):
+    """The portal is published on the internet: it may call ingest, crawler, cases and notifier
+    on their HTTP port, and nothing else (no matcher, no backing store, no internet)."""
+    deployments = by_name(docs, "Deployment")
+    portal = deployments[PORTAL]["spec"]["template"]["metadata"]["labels"]
+    problems = []
+    for svc in SERVICES:
+        labels = deployments[svc]["spec"]["template"]["metadata"]["labels"]
+        egress = _egress_allows_pod(docs, portal, labels, HTTP_PORT)
+        if svc in PORTAL_BACKENDS:
+            if not egress:
+                problems.append(f"the portal cannot call {svc}")
+            if not _ingress_allows(docs, labels, portal, OWN_NAMESPACE, HTTP_PORT):
+                problems.append(f"{svc} does not admit the portal")
+        elif egress:
+            problems.append(f"the portal may call {svc}, which it never needs")
+    for ip, port in BACKING_STORES:
+        if _egress_allows(docs, portal, ip, port):
+            problems.append(f"the portal may reach {ip}:{port} (private addresses: backing stores)")
+    assert not problems, f"{target}:\n" + "\n".join(problems)
+
+
+def test_only_the_ingress_controller_reaches_the_portal_from_outside(docs, target):
+    deployments = by_name(docs, "Deployment")
+    published = bool(objs(docs, "Ingress"))
+    problems = []
+    for name, dep in deployments.items():
+        labels = dep["spec"]["template"]["metadata"]["labels"]
+        from_controller = _ingress_allows(docs, labels, INGRESS_CONTROLLER_POD, INGRESS_CONTROLLER_NAMESPACE, HTTP_PORT)
+        if name in PUBLISHED and published and not from_controller:
+            problems.append(f"the ingress controller cannot reach {name}, which the Ingress routes to")
+        if (name not in PUBLISHED or not published) and from_controller:
+            problems.append(f"the ingress controller may reach {name}")
+        other_namespace = {"kubernetes.io/metadata.name": "default"}
+        if _ingress_allows(docs, labels, {"app": "anything"}, other_namespace, HTTP_PORT):
+            problems.append(f"pods of another namespace may reach {name}")
+        if name in PUBLISHED and _ingress_allows(
+            docs, labels, INGRESS_CONTROLLER_POD, INGRESS_CONTROLLER_NAMESPACE, 9090
+        ):
+            problems.append(f"the ingress controller may reach {name} on a port other than {HTTP_PORT}")
+    assert not problems, f"{target}:\n" + "\n".join(problems)
+
+
+# --------------------------------------------------------------------------
+# the portal: its services, its Ingress
+
+
+def test_portal_calls_the_services_through_their_services(docs, target):
+    services = by_name(docs, "Service")
+    container = by_name(docs, "Deployment")[PORTAL]["spec"]["template"]["spec"]["containers"][0]
+    env = _effective_env(docs, container)
+    problems = []
+    for backend in PORTAL_BACKENDS:
+        name = f"PIXHOUND_{backend.upper()}_URL"
+        url = urlsplit(env.get(name, {}).get("value") or "")
+        hosts = {backend, f"{backend}.{NAMESPACE}", f"{backend}.{NAMESPACE}.svc"}
+        hosts.add(f"{backend}.{NAMESPACE}.svc.cluster.local")
+        ports = [p["port"] for p in services.get(backend, {}).get("spec", {}).get("ports", [])]
+        if url.scheme != "http" or url.hostname not in hosts or (url.port or 80) not in ports:
+            problems.append(f"{name}={url.geturl()!r}: want http://{backend} (its Service, port {ports})")
+    assert not problems, f"{target}:\n" + "\n".join(problems)
+
+
+def test_the_portal_is_published_by_an_ingress_in_prod_only(kustomize):
+    for target in ("base", "overlays/dev"):
+        found = [ident(i) for i in objs(render(kustomize, target), "Ingress")]
+        assert not found, f"{target} publishes {found}; the Ingress belongs to the prod overlay"
+
+    docs = render(kustomize, "overlays/prod")
+    ingresses = objs(docs, "Ingress")
+    assert len(ingresses) == 1, f"prod renders {len(ingresses)} Ingresses, want the portal's"
+    spec = ingresses[0]["spec"]
+    services = by_name(docs, "Service")
+    assert spec.get("ingressClassName"), "the Ingress names no IngressClass"
+    tls_hosts = {h for t in spec.get("tls", []) if t.get("secretName") for h in t.get("hosts", [])}
+    hosts = set()
+    for rule in spec["rules"]:
+        hosts.add(rule.get("host"))
+        assert rule.get("host") in tls_hosts, f"host {rule.get('host')!r} is served without TLS"
+        for path in rule["http"]["paths"]:
+            backend = path["backend"]["service"]
+            assert backend["name"] in PUBLISHED, f"the Ingress routes to {backend['name']}, which is not published"
+            service_ports = services[backend["name"]]["spec"]["ports"]
+            port = backend["port"]
+            assert any(port in ({"name": p["name"]}, {"number": p["port"]}) for p in service_ports), (
+                f"the Ingress routes to {backend['name']} port {port}, which its Service lacks"
+            )
+    assert hosts == {PUBLISHED[PORTAL]}, f"Ingress hosts {hosts}"
+    # The notifier's email links lead to the published portal.
+    notifier = by_name(docs, "Deployment")["notifier"]["spec"]["template"]["spec"]["containers"][0]
+    link = _effective_env(docs, notifier).get("PIXHOUND_PORTAL_URL", {}).get("value")
+    assert link == f"https://{PUBLISHED[PORTAL]}", f"prod notifier links to {link!r}"
