@@ -18,6 +18,7 @@ from pixhound_ingest.settings import IngestSettings
 from pixhound_matcher.settings import MatcherSettings
 from pixhound_notifier.settings import NotifierSettings
 from pixhound_platform.settings import ServiceSettings
+from pixhound_portal.settings import PortalSettings
 
 TARGET = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
 SECTIONS = [
@@ -27,6 +28,7 @@ SECTIONS = [
     ("matcher", MatcherSettings),
     ("cases", CasesSettings),
     ("notifier", NotifierSettings),
+    ("portal (its own settings; it has no database, bus or object store)", PortalSettings),
 ]
 
 
@@ -48,9 +50,11 @@ def render() -> str:
     shared = set(ServiceSettings.model_fields)
     for title, cls in SECTIONS:
         fields = {
-            name: field for name, field in cls.model_fields.items() if cls is ServiceSettings or name not in shared
+            name: field
+            for name, field in cls.model_fields.items()
+            if cls in (ServiceSettings, PortalSettings) or name not in shared
         }
-        if cls is not ServiceSettings:
+        if cls not in (ServiceSettings, PortalSettings):
             fields["service_name"] = cls.model_fields["service_name"]
         lines += [f"## {title}", "", "| Variable | Default | Meaning |", "| --- | --- | --- |"]
         for name, field in fields.items():
