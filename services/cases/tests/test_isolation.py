@@ -20,6 +20,7 @@ PHOTOGRAPHER_BODIES = {
     "recovery": {"agency_id": "x"},
     "self-managed": {},
     "steps": {"step": "notice_sent"},
+    "infringer": {"name": "X SARL"},
     "offers": {"amount": 100},
     "decision": {"accept": True},
     "payments": {"gross": 100},
