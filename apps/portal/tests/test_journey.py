@@ -380,3 +380,49 @@ def test_forms_refuse_cross_site_posts_and_missing_tokens(platform):
             "/signin", content=b"x" * (200 * 1024), headers={"Content-Type": "application/x-www-form-urlencoded"}
         )
         assert huge.status_code == 413
+
+
+def test_password_change_signs_out_other_devices(browser, platform):
+    laptop, phone = browser.new_context(), browser.new_context()
+    try:
+        page = laptop.new_page()
+        email = f"pw-{uuid.uuid4().hex[:8]}@example.org"
+        page.goto(platform.base + "/signup")
+        page.fill("#display_name", "Dominique")
+        page.fill("#email", email)
+        page.fill("#password", PASSWORD)
+        page.fill("#password_confirm", PASSWORD)
+        with page.expect_navigation():
+            page.click("form[action='/signup'] button[type=submit]")
+        other = phone.new_page()
+        other.goto(platform.base + "/signin")
+        other.fill("#email", email)
+        other.fill("#password", PASSWORD)
+        with other.expect_navigation():
+            other.click("form[action='/signin'] button[type=submit]")
+        assert other.url.endswith("/matches")
+
+        page.goto(platform.base + "/account")
+        page.fill("#current_password", "not my password at all")
+        page.fill("#new_password", "a brand new password")
+        page.fill("#confirm", "a brand new password")
+        with page.expect_navigation():
+            page.click("form[action='/account/password'] button")
+        assert page.locator(".error").count() == 1, "a wrong current password is refused"
+        page.fill("#current_password", PASSWORD)
+        page.fill("#new_password", "a brand new password")
+        page.fill("#confirm", "a brand new password")
+        with page.expect_navigation():
+            page.click("form[action='/account/password'] button")
+        assert page.url.endswith("/account?saved=password")
+        assert page.goto(platform.base + "/matches").ok and page.url.endswith("/matches"), "this device stays in"
+        other.goto(platform.base + "/matches")
+        assert "/signin" in other.url, "the other device was signed out"
+        other.fill("#email", email)
+        other.fill("#password", "a brand new password")
+        with other.expect_navigation():
+            other.click("form[action='/signin'] button[type=submit]")
+        assert other.url.endswith("/matches")
+    finally:
+        laptop.close()
+        phone.close()
