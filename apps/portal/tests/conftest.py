@@ -138,8 +138,10 @@ def agencies(platform) -> list[Agency]:
     return created
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Module-scoped: Playwright's sync API keeps an event loop running in this thread while it is open,
+    which asyncio tests of later modules could not share."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
