@@ -60,6 +60,7 @@ PASSWORD = "correct horse battery staple"
 ADMIN_TOKEN = "portal-bench-operator-token"
 COUNTRIES = [("FR", "fr", "fr"), ("DE", "de", "de"), ("BE", "be", "fr"), ("GB", "co.uk", "en"), ("US", "com", "en")]
 COUNTRIES += [("IT", "it", "it"), ("ES", "es", "es"), ("CH", "ch", "fr"), ("NL", "nl", "nl"), ("CA", "ca", "en")]
+ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 SERVER_TIMING = re.compile(r"app;dur=([0-9.]+)")
 CSS_URL = re.compile(r"""url\(["']?([^"')]+)""")
 USER_IMAGES = (re.compile(r"^/photos/[^/]+/image/"), re.compile(r"^/cases/[^/]+/copy-image"))
@@ -91,6 +92,45 @@ def calibration_ms() -> float:
     started = time.perf_counter()
     sum(i * i for i in range(20_000))
     return (time.perf_counter() - started) * 1000
+
+
+class Breakdown:
+    """The portal's backend calls and template rendering timed inside the server (`--breakdown` only)."""
+
+    def __init__(self) -> None:
+        import pixhound_portal.pages as pages
+        from pixhound_portal import backend, web
+
+        self.calls: list[tuple[str, float, float]] = []
+        self.render_ms = 0.0
+        send, render = backend.Backend._send, web.render
+
+        async def timed_send(backend_self, service, method, path, **kwargs):
+            started = time.perf_counter()
+            try:
+                return await send(backend_self, service, method, path, **kwargs)
+            finally:
+                self.calls.append((f"{method} {service}{ID.sub('{id}', path)}", started, time.perf_counter()))
+
+        def timed_render(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return render(*args, **kwargs)
+            finally:
+                self.render_ms += (time.perf_counter() - started) * 1000
+
+        backend.Backend._send = timed_send
+        for module in vars(pages).values():
+            if getattr(module, "render", None) is render:
+                module.render = timed_render
+
+    def reset(self) -> None:
+        self.calls, self.render_ms = [], 0.0
+
+    def sample(self) -> dict:
+        span = max(end for _, _, end in self.calls) - min(start for _, start, _ in self.calls) if self.calls else 0
+        calls = {name: (end - start) * 1000 for name, start, end in self.calls}
+        return {"render_ms": self.render_ms, "backend_span_ms": span * 1000, "calls": calls}
 
 
 def photo_jpeg(seed: int) -> bytes:
@@ -374,6 +414,8 @@ async def measure(
     html_bytes: dict[str, int] = {}
     calibration: list[float] = []
     profiler = cProfile.Profile() if args.profile else None
+    breakdown = Breakdown() if args.breakdown else None
+    parts: dict[str, list[dict]] = {name: [] for name in pages}
     for n in range(args.warmup + args.requests):
         calibration.append(calibration_ms())
         if n == args.warmup:
@@ -381,6 +423,8 @@ async def measure(
             if profiler:
                 server.loop.call_soon_threadsafe(profiler.enable)
         for name, path_of in pages.items():
+            if breakdown:
+                breakdown.reset()
             started = time.perf_counter()
             response = await client.get(path_of(n))
             elapsed = (time.perf_counter() - started) * 1000
@@ -392,6 +436,8 @@ async def measure(
             if timing:
                 server_ms[name].append(float(timing.group(1)))
             client_ms[name].append(elapsed)
+            if breakdown:
+                parts[name].append(breakdown.sample())
             html_bytes[name] = max(html_bytes.get(name, 0), len(response.content))
     busy, total = (after - before for after, before in zip(cpu_ticks(), machine_before, strict=True))
     own = (time.process_time() - own_before) / (time.monotonic() - wall_before)
@@ -411,8 +457,22 @@ async def measure(
             "client_ms": summary(client_ms[name]),
             "html_bytes": html_bytes[name],
             "requests": len(client_ms[name]),
+            **({"breakdown": median_parts(parts[name])} if breakdown else {}),
         }
         for name in pages
+    }
+
+
+def median_parts(samples: list[dict]) -> dict:
+    calls: dict[str, list[float]] = {}
+    for sample in samples:
+        for call, ms in sample["calls"].items():
+            calls.setdefault(call, []).append(ms)
+    return {
+        "render_ms": round(percentile([sample["render_ms"] for sample in samples], 50), 1),
+        "backend_span_ms": round(percentile([sample["backend_span_ms"] for sample in samples], 50), 1),
+        "calls_ms": {call: round(percentile(values, 50), 1) for call, values in calls.items()},
+        "calls_seen_in": {call: len(values) for call, values in calls.items()},
     }
 
 
@@ -474,6 +534,15 @@ def table(result: dict) -> str:
         f"target ≤ {budget / 1024:.0f} KB: {'met' if weight['bytes'] <= budget else 'missed'}",
     ]
     lines += [f"- `{url}`: {size / 1024:.1f} KB" for url, size in weight["files"].items()]
+    for name, page in result["pages"].items():
+        if "breakdown" in page:
+            parts = page["breakdown"]
+            lines += [
+                "",
+                f"`{name}` (medians): backend calls {parts['backend_span_ms']} ms from the first call to the "
+                f"last answer, rendering {parts['render_ms']} ms",
+            ]
+            lines += [f"- `{call}`: {ms} ms" for call, ms in parts["calls_ms"].items()]
     return "\n".join(lines) + "\n"
 
 
@@ -489,6 +558,9 @@ def main() -> int:
     parser.add_argument("--target-p95-ms", type=float, default=150)
     parser.add_argument("--target-bytes", type=int, default=300 * 1024)
     parser.add_argument("--profile", default="", help="write a cProfile of the server thread while timing")
+    parser.add_argument(
+        "--breakdown", action="store_true", help="also time the portal's backend calls and rendering (adds overhead)"
+    )
     parser.add_argument("--out", default=".local/portal-bench.json")
     args = parser.parse_args()
     log.setLevel(logging.INFO)
