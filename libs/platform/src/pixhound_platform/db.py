@@ -113,6 +113,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _tune_sqlite)
+            event.listen(self.engine.sync_engine, "begin", _begin_sqlite)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, class_=AsyncSession)
 
     @property
@@ -132,9 +133,19 @@ class Database:
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:
+    # The driver's own transaction handling starts a transaction only at the first write, so a
+    # SAVEPOINT after reads opened one by itself and its RELEASE committed the step alone; here
+    # SQLAlchemy begins every transaction (see _begin_sqlite), as on PostgreSQL.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _begin_sqlite(connection) -> None:
+    """Take the write lock when the transaction starts: writers wait for each other (busy_timeout)
+    instead of failing with "database is locked" when two readers both try to start writing."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
