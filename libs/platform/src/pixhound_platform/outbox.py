@@ -24,6 +24,8 @@ from pixhound_platform.signals import wait_for_signal
 
 log = logging.getLogger(__name__)
 
+EVENTS_ADDED = "pixhound_outbox_events_added"  # session.info flag: wake the relay after this commit
+
 
 class Outbox:
     def __init__(self, table: Table, producer: str) -> None:
@@ -42,6 +44,7 @@ class Outbox:
                 created_at=utcnow(),
             )
         )
+        session.info[EVENTS_ADDED] = True
         return envelope
 
 

@@ -20,7 +20,7 @@ from pixhound_platform.bus import EventBus, InMemoryBus, KafkaBus, RetryPolicy
 from pixhound_platform.consumer import EventConsumer
 from pixhound_platform.db import Database, MessagingTables
 from pixhound_platform.objects import LocalObjectStore, ObjectStore, S3ObjectStore
-from pixhound_platform.outbox import Outbox, OutboxRelay
+from pixhound_platform.outbox import EVENTS_ADDED, Outbox, OutboxRelay
 from pixhound_platform.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
@@ -169,9 +169,10 @@ class ServiceRuntime:
             async with session.begin():
                 yield session
             callbacks = session.info.pop(AFTER_COMMIT, [])
+            events_added = session.info.pop(EVENTS_ADDED, False)
         for callback in callbacks:
             callback()
-        if self.relay is not None:
+        if self.relay is not None and events_added:
             self.relay.wake()
 
     async def readiness(self) -> dict[str, str]:
