@@ -237,7 +237,9 @@ def matches(owner: str, photo_ids: list[str], sites: list, count: int, rng: rand
 
 async def expect(response: httpx.Response, *statuses: int) -> dict:
     if response.status_code not in statuses:
-        raise RuntimeError(f"{response.request.method} {response.request.url} answered {response.status_code}")
+        raise RuntimeError(
+            f"{response.request.method} {response.request.url} answered {response.status_code}: {response.text[:300]}"
+        )
     return response.json() if response.content else {}
 
 
@@ -293,15 +295,14 @@ async def review(client: httpx.AsyncClient, token: str, cases: list[str], rng: r
 
 
 async def busy_retried(client: httpx.AsyncClient, method: str, path: str, auth: dict, body: dict) -> httpx.Response:
-    """The request again after a 500: on SQLite a write can lose to the outbox relay's ("database is locked").
-
-    One case per request, not the bulk endpoint: its savepoints commit case by case on SQLite, so a
-    bulk that fails halfway has already confirmed part of its cases."""
+    """The request again after a 500 or a 409 that says someone else changed the case meanwhile (a
+    consumer of the matcher's or crawler's events); any other answer is returned as it is."""
     for attempt in range(5):
         response = await client.request(method, path, headers=auth, json=body)
-        if response.status_code != 500:
+        retry = response.status_code == 500 or (response.status_code == 409 and "concurrent-update" in response.text)
+        if not retry:
             return response
-        log.warning("%s %s answered 500 (attempt %d), retrying", method, path, attempt + 1)
+        log.warning("%s %s answered %d (attempt %d), retrying", method, path, response.status_code, attempt + 1)
         await asyncio.sleep(0.5)
     return response
 
