@@ -69,6 +69,27 @@ def screenshot(image: Image.Image, scale: float = 0.45) -> Image.Image:
     return page
 
 
+def pasted(
+    image: Image.Image,
+    box: tuple[float, float, float, float],
+    *,
+    at: tuple[int, int],
+    width: int,
+    mirrored: bool = False,
+) -> tuple[Image.Image, tuple[float, float, float, float]]:
+    """A page with a header and text, and `box` of the photo, `width` pixels wide, pasted at `at`; and where the
+    pasted photo lies in the page (x, y, width, height as fractions)."""
+    page = Image.new("RGB", (1366, 900), (246, 246, 242))
+    draw = ImageDraw.Draw(page)
+    draw.rectangle((0, 0, 1366, 70), fill=(30, 60, 110))
+    font = ImageFont.load_default(size=16)
+    for line in range(28):
+        draw.text((40, 100 + line * 26), "Lorem ipsum dolor sit amet, consectetur", fill=(40, 40, 40), font=font)
+    shown = crop(image, box, width=width)
+    page.paste(ImageOps.mirror(shown) if mirrored else shown, at)
+    return page, (at[0] / page.width, at[1] / page.height, shown.width / page.width, shown.height / page.height)
+
+
 def overlay_text(image: Image.Image, text: str = "© Agence du Port") -> Image.Image:
     marked = image.copy()
     draw = ImageDraw.Draw(marked)
@@ -85,6 +106,7 @@ class Thief:
     crop = staticmethod(crop)
     mirror = staticmethod(mirror)
     screenshot = staticmethod(screenshot)
+    pasted = staticmethod(pasted)
     overlay_text = staticmethod(overlay_text)
 
 

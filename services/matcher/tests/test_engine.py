@@ -13,6 +13,7 @@ from pixhound_matcher.engine import (
     Matcher,
     MatcherConfig,
     limit_native_threads,
+    place_copy_region,
     score_for_inliers,
     score_for_pdq,
 )
@@ -175,3 +176,67 @@ def test_collection_keeps_full_fingerprints_out_of_memory_and_reads_them_back(fi
     assert references.records.size_bytes > 8 * 9_000
     copied = pickle.loads(pickle.dumps(references.records))
     assert len(copied) == len(references) and (copied.features(item).descriptors == stored.descriptors).all()
+
+
+def assert_near(found, truth, tolerance):
+    """Boxes (x, y, width, height) whose edges are all within `tolerance`."""
+    assert found is not None
+    edges = [found[0], found[1], found[0] + found[2], found[1] + found[3]]
+    expected = [truth[0], truth[1], truth[0] + truth[2], truth[1] + truth[3]]
+    assert max(abs(a - b) for a, b in zip(edges, expected, strict=True)) <= tolerance, (found, truth)
+
+
+@pytest.mark.parametrize("mirrored", [False, True])
+def test_a_crop_pasted_on_a_page_is_located_in_it(mirrored, originals, fingerprinter, references, thief):
+    page, truth = thief.pasted(originals["photo-3"], (0.1, 0.15, 0.7, 0.7), at=(560, 150), width=640, mirrored=mirrored)
+    best = match(fingerprinter, references, thief.encode(page, quality=85))[0]
+    assert best.reference_id == "photo-3" and best.signals[0].signal == "local_features"
+    assert ("mirror" in best.transforms) == mirrored
+    assert_near(best.copy_region, truth, 0.02)
+
+
+def test_a_whole_photo_shown_on_a_page_is_located_in_it(originals, fingerprinter, references, thief):
+    page, truth = thief.pasted(originals["photo-8"], (0.0, 0.0, 1.0, 1.0), at=(300, 200), width=700)
+    best = match(fingerprinter, references, thief.encode(page, quality=85))[0]
+    assert best.reference_id == "photo-8"
+    assert_near(best.copy_region, truth, 0.02)
+
+
+def test_a_photo_found_inside_a_page_capture_is_located_in_the_page(originals, fingerprinter, references, thief):
+    """Shown small, the photo is found by matching the page's photo regions alone; its place is in the page's frame."""
+    best = match(fingerprinter, references, thief.encode(thief.screenshot(originals["photo-4"], scale=0.3), "PNG"))[0]
+    assert best.reference_id == "photo-4" and "screenshot" in best.transforms
+    assert_near(best.copy_region, (700 / 1366, 180 / 900, 240 / 1366, 168 / 900), 0.01)
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        lambda im, t: t.encode(im.resize((400, 280)), quality=40),
+        lambda im, t: t.encode(t.mirror(im)),
+        lambda im, t: t.encode(t.crop(im, (0.2, 0.2, 0.6, 0.6))),
+        lambda im, t: t.encode(t.mirror(t.crop(im, (0.1, 0.1, 0.7, 0.7)))),
+    ],
+    ids=["re-encoded", "mirrored", "cropped", "mirrored crop"],
+)
+def test_a_copy_that_is_all_photo_is_located_on_its_whole_frame(copy, originals, fingerprinter, references, thief):
+    best = match(fingerprinter, references, copy(originals["photo-2"], thief))[0]
+    assert best.reference_id == "photo-2"
+    if best.signals[0].signal == "pdq":
+        assert best.copy_region == (0.0, 0.0, 1.0, 1.0)
+    assert_near(best.copy_region, (0.0, 0.0, 1.0, 1.0), 0.02)
+
+
+def test_a_new_reference_is_located_in_a_page_discovered_before(originals, fingerprinter, thief):
+    page, truth = thief.pasted(originals["photo-6"], (0.1, 0.15, 0.7, 0.7), at=(560, 150), width=640)
+    data = thief.encode(page, quality=85)
+    discovered = Collection()
+    discovered.add("page", fingerprinter.fingerprint(data, reference=False))
+    image = fingerprinter.decode(thief.encode(originals["photo-6"], quality=92), reference=True)
+    prints = fingerprinter.of_image(image, reference=True)
+    found = Matcher(CONFIG, fingerprinter).match_reference("photo-6", prints, discovered, image=image)[0]
+    x, y, width, height = found.copy_region
+    assert x <= truth[0] and y <= truth[1], "without the page's pixels, the photo's whole frame in it"
+    assert x + width >= truth[0] + truth[2] - 0.01 and y + height >= truth[1] + truth[3] - 0.01
+    placed = place_copy_region(found, fingerprinter.decode(data, reference=False).rgb)
+    assert_near(placed.copy_region, truth, 0.02)

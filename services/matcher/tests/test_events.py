@@ -73,6 +73,8 @@ async def test_both_sides_match_and_survive_a_restart(matcher_settings, objects,
         )
         assert 0.5 <= first[0].score <= 1.0 and first[0].signals[0].signal == "pdq"
         assert first[0].shard_count == 1 and "reencode" in first[0].transforms
+        copy = first[0].copy_region
+        assert (copy.x, copy.y, copy.width, copy.height) == (0.0, 0.0, 1.0, 1.0), "a whole-frame copy"
         await wait_until(lambda: _sizes(client, references=2), timeout=30, description="references indexed")
 
     restarted = create_app(matcher_settings, configure_logs=False)
@@ -139,8 +141,11 @@ async def test_crop_found_by_local_features_with_evidence_and_indexes_persist_as
         assert "crop" in found.transforms
         assert 0.4 <= found.region.x <= 0.5 and 0.35 <= found.region.y <= 0.45
         assert 0.4 <= found.region.width <= 0.6
+        assert found.HasField("copy_region") and found.copy_region.x <= 0.02 and found.copy_region.y <= 0.02
+        assert found.copy_region.width >= 0.96 and found.copy_region.height >= 0.96, "the crop is all photo"
         upload = await client.post("/v1/search", files={"file": ("c.jpg", thief.encode(thief.mirror(original)))})
-        assert upload.json()["candidates"][0]["photo_id"] == "p21"
+        candidate = upload.json()["candidates"][0]
+        assert candidate["photo_id"] == "p21" and candidate["copy_region"] == [0.0, 0.0, 1.0, 1.0]
         bad = await client.post("/v1/search", files={"file": ("x.jpg", b"not an image")})
         assert bad.status_code == 415 and bad.headers["content-type"].startswith("application/problem+json")
 
@@ -151,3 +156,24 @@ async def test_crop_found_by_local_features_with_evidence_and_indexes_persist_as
         assert stats["references"] == 1 and stats["discovered_images"] == 1
         assert stats["clip"] is False
     assert "references: 1 items from snapshot matcher/indexes/shard-0-of-1/references-" in caplog.text
+
+
+async def test_a_photo_uploaded_after_a_page_showing_a_crop_of_it_is_located_in_the_page(
+    matcher_settings, objects, probe, thief
+):
+    """The reverse direction reads the page's pixels again to put the region's edges on the crop's borders."""
+    original = thief.photo(31)
+    page, truth = thief.pasted(original, (0.1, 0.15, 0.7, 0.7), at=(560, 150), width=640)
+    await objects.put("crawler/images/page31", thief.encode(page, quality=85))
+    await objects.put("ingest/photos/o/p31.jpg", thief.encode(original, quality=92))
+    app = create_app(matcher_settings, configure_logs=False)
+    async with serve_app(app) as client:
+        await probe.publish(discovery_event("d-page", "crawler/images/page31", "s31"))
+        await wait_until(lambda: _sizes(client, discovered=1), timeout=30, description="page indexed")
+        await probe.publish(photo_event("p31", "ingest/photos/o/p31.jpg"))
+        found = (await probe.events("pixhound.matches.v1", 1))[0]
+    assert found.photo_id == "p31" and found.discovery_id == "d-page"
+    copy = found.copy_region
+    edges = (copy.x, copy.y, copy.x + copy.width, copy.y + copy.height)
+    expected = (truth[0], truth[1], truth[0] + truth[2], truth[1] + truth[3])
+    assert max(abs(a - b) for a, b in zip(edges, expected, strict=True)) <= 0.02, (edges, expected)

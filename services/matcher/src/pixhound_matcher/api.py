@@ -39,6 +39,7 @@ class Candidate(BaseModel):
     signals: list[SignalScore]
     inliers: int
     region: list[float] | None
+    copy_region: list[float] | None
     transforms: list[str]
 
 
@@ -84,6 +85,7 @@ async def search(runtime: RuntimeDep, file: Annotated[UploadFile, File()]) -> Se
                 signals=[SignalScore(signal=s.signal, distance=s.distance, threshold=s.threshold) for s in d.signals],
                 inliers=d.inliers,
                 region=list(d.region) if d.region else None,
+                copy_region=list(d.copy_region) if d.copy_region else None,
                 transforms=list(d.transforms),
             )
             for d in decisions

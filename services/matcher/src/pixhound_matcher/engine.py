@@ -26,7 +26,7 @@ from pixhound_matcher import records
 from pixhound_matcher.decode import DecodedImage, decode
 from pixhound_matcher.indexes import HashIndex, LocalFeatureIndex, VectorIndex
 from pixhound_matcher.records import RecordFile
-from pixhound_matcher.regions import photo_regions
+from pixhound_matcher.regions import photo_regions, place_edges, place_in_region
 from pixhound_matcher.signals import local, pdq
 
 SNAPSHOT_MAGIC = b"PXCOL1"
@@ -88,6 +88,8 @@ class Decision:
     inliers: int = 0
     region: tuple[float, float, float, float] | None = None
     transforms: tuple[str, ...] = ()
+    copy_region: tuple[float, float, float, float] | None = None
+    copy_edges: local.CopyEdges | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -237,11 +239,12 @@ class Matcher:
         decided = self._by_pdq(prints.pdq_variants, prints.pdq_quality, references, copy_id=copy_id, reverse=False)
         if decided:
             return decided
-        found = self._by_features(copy_id, prints, references, mirrored=False)
+        pixels = image.rgb if image is not None else None
+        found = self._by_features(copy_id, prints, references, mirrored=False, pixels=pixels)
         if found or image is None:
             return found
         mirrored = self.fingerprinter.mirrored_features(image, reference=False, features=prints.features)
-        found = self._by_features(copy_id, prints, references, mirrored=True, features=mirrored)
+        found = self._by_features(copy_id, prints, references, mirrored=True, features=mirrored, pixels=pixels)
         if found:
             return found
         return self._by_regions(copy_id, image, references)
@@ -262,10 +265,15 @@ class Matcher:
             )
             prints = self.fingerprinter.of_image(part, reference=False)
             found = self._by_pdq(prints.pdq_variants, prints.pdq_quality, references, copy_id=copy_id, reverse=False)
-            found = found or self._by_features(copy_id, prints, references, mirrored=False)
+            found = found or self._by_features(copy_id, prints, references, mirrored=False, pixels=part.rgb)
             if found:
                 return [
-                    dataclasses.replace(d, transforms=tuple(dict.fromkeys((*d.transforms, "screenshot"))))
+                    dataclasses.replace(
+                        d,
+                        transforms=tuple(dict.fromkeys((*d.transforms, "screenshot"))),
+                        copy_region=place_in_region(image.rgb, (x, y, width, height), d.copy_region),
+                        copy_edges=None,
+                    )
                     for d in found
                 ]
         return []
@@ -291,14 +299,14 @@ class Matcher:
                 copy_id = votes.item_id
                 if copy_id in decisions or votes.votes < self.config.min_votes:
                     continue
-                verification = local.verify(
-                    copies.features(copy_id), features, mirrored=mirrored, min_matches=self.config.min_inliers
-                )
+                copy = copies.features(copy_id)
+                verification = local.verify(copy, features, mirrored=mirrored, min_matches=self.config.min_inliers)
                 if verification is not None and mirrored:
                     verification = local.flip_region(verification)
                 decision = self._from_verification(reference_id, copy_id, verification, None)
                 if decision is not None:
-                    decisions[copy_id] = decision
+                    edges = local.copy_edges(verification, copy, features)
+                    decisions[copy_id] = dataclasses.replace(decision, copy_region=edges.frame, copy_edges=edges)
         return sorted(decisions.values(), key=lambda d: -d.score)
 
     def _by_pdq(
@@ -322,6 +330,7 @@ class Matcher:
                     signals=evidence,
                     region=(0.0, 0.0, 1.0, 1.0),
                     transforms=transforms,
+                    copy_region=(0.0, 0.0, 1.0, 1.0),
                 )
             )
         return sorted(decisions, key=lambda d: -d.score)
@@ -334,7 +343,10 @@ class Matcher:
         *,
         mirrored: bool,
         features: local.LocalFeatures | None = None,
+        pixels: np.ndarray | None = None,
     ) -> list[Decision]:
+        """References whose keypoints the copy shows in one geometry; `pixels`, the copy's, place its region's
+        edges."""
         query = features if features is not None else prints.features
         candidates = [
             votes.item_id
@@ -360,11 +372,15 @@ class Matcher:
                     candidates.append(hit.item_id)
         decisions = []
         for reference_id in candidates:
-            verification = local.verify(
-                query, references.features(reference_id), mirrored=mirrored, min_matches=self.config.min_inliers
-            )
+            reference = references.features(reference_id)
+            verification = local.verify(query, reference, mirrored=mirrored, min_matches=self.config.min_inliers)
             decision = self._from_verification(reference_id, copy_id, verification, similarities.get(reference_id))
             if decision is not None:
+                edges = local.copy_edges(verification, query, reference)
+                edges = edges.mirrored() if mirrored else edges
+                decision = dataclasses.replace(decision, copy_region=edges.frame, copy_edges=edges)
+                if pixels is not None:
+                    decision = place_copy_region(decision, pixels)
                 decisions.append(decision)
                 if decision.inliers >= self.config.confident_inliers:
                     break
@@ -395,6 +411,15 @@ class Matcher:
             region=verification.region,
             transforms=guess_transforms(verification),
         )
+
+
+def place_copy_region(decision: Decision, pixels: np.ndarray) -> Decision:
+    """The decision with its copy region's edges put on the copy's pixels (RGB, at any scale), when it came
+    from a verified geometry."""
+    edges = decision.copy_edges
+    if edges is None or not edges.upright:
+        return decision
+    return dataclasses.replace(decision, copy_region=place_edges(edges.frame, edges.seen, pixels))
 
 
 def _dihedral_transform(variant: int) -> tuple[str, ...]:

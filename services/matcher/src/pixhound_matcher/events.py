@@ -37,6 +37,9 @@ def match_found(
     if decision.region is not None:
         x, y, width, height = decision.region
         event.region.CopyFrom(matches_pb2.MatchRegion(x=x, y=y, width=width, height=height))
+    if decision.copy_region is not None:
+        x, y, width, height = decision.copy_region
+        event.copy_region.CopyFrom(matches_pb2.MatchRegion(x=x, y=y, width=width, height=height))
     if discovery.fetched_at is not None:
         event.fetched_at.FromDatetime(discovery.fetched_at)
     return event

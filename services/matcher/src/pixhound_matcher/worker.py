@@ -1,10 +1,10 @@
 """The matcher's consumers and background work: both sides of two-sided matching, index loading and snapshots.
 
-A new reference photo is searched against every image discovered before; a new
-discovered image is searched against every reference photo of this shard. Each (photo,
-image) pair is decided once: the matches table has a unique key on it. The indexes load
-from the latest snapshot in object storage plus the rows written after it (or from the
-database alone when there is no snapshot); the service is not ready until they are loaded.
+A new reference photo is searched against every image discovered before (the pixels of an image it matches
+are read again, to place the region that shows the photo); a new discovered image is searched against every
+reference photo of this shard. Each (photo, image) pair is decided once: the matches table has a unique key
+on it. The indexes load from the latest snapshot in object storage plus the rows written after it (or from
+the database alone when there is no snapshot); the service is not ready until they are loaded.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from pixhound_matcher.engine import (
     Fingerprints,
     Matcher,
     limit_native_threads,
+    place_copy_region,
 )
 from pixhound_matcher.signals import local
 from pixhound_matcher.signals.clip import ClipSpec, load_clip
@@ -261,6 +262,7 @@ async def _record_match(session: AsyncSession, runtime: ServiceRuntime, decision
         "signals": [{"signal": s.signal, "distance": s.distance, "threshold": s.threshold} for s in decision.signals],
         "inliers": decision.inliers,
         "region": list(decision.region) if decision.region else None,
+        "copy_region": list(decision.copy_region) if decision.copy_region else None,
         "transforms": list(decision.transforms),
     }
     build_insert = postgres_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
@@ -309,6 +311,27 @@ async def _record_match(session: AsyncSession, runtime: ServiceRuntime, decision
         reset_trace_id(token)
 
 
+async def _placed_in_copy(runtime: ServiceRuntime, session: AsyncSession, decision: Decision) -> Decision:
+    """A new photo's match with its region's edges put on the discovered image's pixels, read again from object
+    storage; the photo's frame mapped into the image when they cannot be read."""
+    if decision.copy_edges is None:
+        return decision
+    object_key = (
+        await session.execute(
+            select(store.discoveries.c.object_key).where(store.discoveries.c.discovery_id == decision.copy_id)
+        )
+    ).scalar_one_or_none()
+    if object_key is None:
+        return decision
+    try:
+        data = await runtime.objects.get(object_key)
+        image = await asyncio.to_thread(matching(runtime).fingerprinter.decode, data, reference=False)
+    except (ObjectNotFound, UnusableImage) as error:
+        log.warning("region of %s in %s left unplaced: %s", decision.reference_id, decision.copy_id, error)
+        return decision
+    return await asyncio.to_thread(place_copy_region, decision, image.rgb)
+
+
 @consumer.on(photos_pb2.PhotoIngested)
 async def on_photo_ingested(
     runtime: ServiceRuntime, session: AsyncSession, event: photos_pb2.PhotoIngested, envelope: Envelope
@@ -342,7 +365,7 @@ async def on_photo_ingested(
         run_locked, state, state.matcher.match_reference, event.photo_id, prints, state.discoveries, image=image
     )
     for decision in decisions:
-        await _record_match(session, runtime, decision)
+        await _record_match(session, runtime, await _placed_in_copy(runtime, session, decision))
 
 
 @consumer.on(crawl_pb2.ImageDiscovered)

@@ -15,6 +15,7 @@ import cv2
 import faiss
 import numpy as np
 
+Box = tuple[float, float, float, float]
 DESCRIPTOR_BYTES = 32
 GRID = 4
 MAX_TILT_DEGREES = 20.0  # copies are shown upright or turned by quarter turns, give or take a straightening
@@ -45,11 +46,29 @@ class LocalFeatures:
 
 
 @dataclass(frozen=True)
+class CopyEdges:
+    """Where a verified copy shows the reference, as boxes in the copy (x, y, width, height as fractions): the
+    reference's frame mapped into the copy and clipped to it, and the box of the reference's keypoints found
+    there; and whether the copy is upright or turned by quarter turns, so that a photo's borders in it run
+    along rows and columns."""
+
+    frame: Box
+    seen: Box
+    upright: bool
+
+    def mirrored(self) -> CopyEdges:
+        """The same found in the mirrored copy, expressed in the copy as discovered."""
+        return CopyEdges(flip_box(self.frame), flip_box(self.seen), self.upright)
+
+
+@dataclass(frozen=True)
 class Verification:
     inliers: int
     matches: int
     affine: np.ndarray
-    region: tuple[float, float, float, float]
+    region: Box
+    inlier_references: np.ndarray
+    threshold: float
     coverage: float
     share_of_copy: float
     scale: float
@@ -61,6 +80,12 @@ class Verification:
 FAST_THRESHOLD = 20
 DESCRIBE_ONLY = 4096  # detector settings used to describe given keypoints (the budget plays no part)
 LOW_CONTRAST_FAST_THRESHOLD = 7  # for blurred or flat images, where corners at the usual threshold are too few
+
+SHOWN_MAX_BITS = 50  # a reference keypoint is shown by a query keypoint this near where the fit puts it
+NEIGHBOURHOOD = 0.06  # of the reference's longest side: keypoints found alone in it are left out of a box
+DISTINCT = 0.2  # of the neighbourhood: nearer than this, two keypoints are one place
+UPRIGHT_DEGREES = 2.0
+BIT_COUNTS = np.unpackbits(np.arange(256, dtype=np.uint8)[:, None], axis=1).sum(axis=1)
 
 _detectors: dict[tuple[int, int], cv2.ORB] = {}
 
@@ -179,6 +204,8 @@ def verify(
         matches=len(query_index),
         affine=affine,
         region=region,
+        inlier_references=reference_index[mask.ravel().astype(bool)],
+        threshold=threshold,
         coverage=coverage,
         share_of_copy=share_of_copy,
         scale=scale,
@@ -205,24 +232,103 @@ def _plausible_shape(linear: np.ndarray) -> tuple[float, float, float, float] | 
     return determinant, scale, round(anisotropy, 4), rotation
 
 
-def _region_of_reference(
+def _frame_in_reference(
     affine: np.ndarray, query: LocalFeatures, reference: LocalFeatures
-) -> tuple[tuple[float, float, float, float], float]:
-    """The part of the original visible in the copy (x, y, width, height as fractions), and its area fraction."""
-    full = np.vstack([affine, [0.0, 0.0, 1.0]])
-    inverse = np.linalg.inv(full)
+) -> tuple[np.ndarray, np.ndarray]:
+    """The query's frame mapped back into the reference and clipped to it, as low and high corners in pixels."""
+    inverse = np.linalg.inv(np.vstack([affine, [0.0, 0.0, 1.0]]))
     corners = np.array([[0, 0, 1], [query.width, 0, 1], [0, query.height, 1], [query.width, query.height, 1]]).T
     projected = (inverse @ corners)[:2].T
     low = np.clip(projected.min(axis=0), 0, [reference.width, reference.height])
     high = np.clip(projected.max(axis=0), 0, [reference.width, reference.height])
-    high = np.maximum(high, low)
+    return low, np.maximum(high, low)
+
+
+def _region_of_reference(
+    affine: np.ndarray, query: LocalFeatures, reference: LocalFeatures
+) -> tuple[tuple[float, float, float, float], float]:
+    """The part of the original visible in the copy (x, y, width, height as fractions), and its area fraction."""
+    low, high = _frame_in_reference(affine, query, reference)
     width, height = float(reference.width), float(reference.height)
     region = (low[0] / width, low[1] / height, (high[0] - low[0]) / width, (high[1] - low[1]) / height)
     coverage = float(region[2] * region[3])
     return tuple(round(float(v), 4) for v in region), round(coverage, 4)
 
 
+def copy_edges(verification: Verification, query: LocalFeatures, reference: LocalFeatures) -> CopyEdges:
+    """Where the verified `query` shows the `reference`: the reference's frame mapped into the query, and the box
+    of the reference's keypoints found there (the RANSAC inliers and any other keypoint the query shows where
+    the fit puts it, less those found apart from the rest)."""
+    affine = verification.affine
+    low, high = _frame_in_reference(affine, query, reference)
+    frame = _in_query(affine, query, low, high)
+    upright = abs((verification.rotation_degrees + 45.0) % 90.0 - 45.0) <= UPRIGHT_DEGREES
+    projected = reference.points @ affine[:, :2].T + affine[:, 2]
+    in_frame = (projected >= 0).all(axis=1) & (projected <= [query.width, query.height]).all(axis=1)
+    shown = np.zeros(len(reference), dtype=bool)
+    shown[verification.inlier_references] = True
+    shown = in_frame & (shown | _found_near(projected, query, reference, in_frame, verification.threshold))
+    shown[shown] = _among_others(reference.points[shown], NEIGHBOURHOOD * max(reference.width, reference.height))
+    if shown.sum() < 3:
+        return CopyEdges(frame, frame, upright)
+    seen = reference.points[shown]
+    return CopyEdges(frame, _in_query(affine, query, seen.min(axis=0), seen.max(axis=0)), upright)
+
+
+def _in_query(affine: np.ndarray, query: LocalFeatures, low: np.ndarray, high: np.ndarray) -> Box:
+    """The box from `low` to `high` in reference pixels mapped into the query and clipped to it, as fractions."""
+    corners = np.array([[low[0], low[1]], [high[0], low[1]], [low[0], high[1]], [high[0], high[1]]])
+    mapped = corners @ affine[:, :2].T + affine[:, 2]
+    size = np.array([query.width, query.height], dtype=np.float64)
+    start = np.clip(mapped.min(axis=0), 0, size)
+    end = np.maximum(np.clip(mapped.max(axis=0), 0, size), start)
+    region = (start[0] / size[0], start[1] / size[1], (end[0] - start[0]) / size[0], (end[1] - start[1]) / size[1])
+    return tuple(round(float(v), 4) for v in region)
+
+
+def _among_others(points: np.ndarray, reach: float) -> np.ndarray:
+    """Points with at least two others within `reach` but not on top of them: a chance match away from the rest
+    (often one corner, found at several scales) does not stretch a box."""
+    first, second = _pairs_within(points, points, reach)
+    apart = ((points[first] - points[second]) ** 2).sum(axis=1) > (reach * DISTINCT) ** 2
+    return np.bincount(first[apart], minlength=len(points)) >= 2
+
+
+def _found_near(
+    projected: np.ndarray, query: LocalFeatures, reference: LocalFeatures, candidates: np.ndarray, radius: float
+) -> np.ndarray:
+    """Reference keypoints (among `candidates`) that the query shows where the fit puts them: a query keypoint
+    within `radius` whose descriptor is within SHOWN_MAX_BITS, distinctive or not."""
+    found = np.zeros(len(reference), dtype=bool)
+    chosen = np.flatnonzero(candidates)
+    if not len(chosen) or not len(query):
+        return found
+    near_reference, near_query = _pairs_within(projected[chosen], query.points, radius)
+    differing = np.bitwise_xor(reference.descriptors[chosen[near_reference]], query.descriptors[near_query])
+    close = BIT_COUNTS[differing].sum(axis=1) <= SHOWN_MAX_BITS
+    found[chosen[near_reference[close]]] = True
+    return found
+
+
+def _pairs_within(points: np.ndarray, others: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs (i, j) with `points[i]` within `radius` of `others[j]`, among those with a near abscissa."""
+    order = np.argsort(others[:, 0], kind="stable")
+    abscissas = others[order, 0]
+    starts = np.searchsorted(abscissas, points[:, 0] - radius, "left")
+    counts = np.searchsorted(abscissas, points[:, 0] + radius, "right") - starts
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    first = np.repeat(np.arange(len(points)), counts)
+    second = order[np.repeat(starts, counts) + offsets]
+    close = ((points[first] - others[second]) ** 2).sum(axis=1) <= radius * radius
+    return first[close], second[close]
+
+
+def flip_box(box: Box) -> Box:
+    """A box found in a mirrored image, expressed in the image as it was before mirroring."""
+    x, y, width, height = box
+    return round(max(0.0, 1.0 - x - width), 4), y, width, height
+
+
 def flip_region(verification: Verification) -> Verification:
     """The region found in a mirrored reference, expressed in the reference as uploaded."""
-    x, y, width, height = verification.region
-    return dataclasses.replace(verification, region=(round(1.0 - x - width, 4), y, width, height))
+    return dataclasses.replace(verification, region=flip_box(verification.region))
