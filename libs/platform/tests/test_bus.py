@@ -8,8 +8,11 @@ import uuid
 
 import pytest
 from aiokafka import AIOKafkaConsumer
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from pixhound_platform.bus import BusMessage, InMemoryBus, KafkaBus, RetryPolicy
+from pixhound_platform.bus import BusMessage, InMemoryBus, KafkaBus, RetryPolicy, dependency_unavailable
 from pixhound_platform.events import PermanentFailure
 from pixhound_platform.testing import wait_until
 
@@ -144,3 +147,49 @@ async def _read_one(bootstrap: str, topic: str):
         return await asyncio.wait_for(consumer.getone(), timeout=30)
     finally:
         await consumer.stop()
+
+
+async def test_a_dependency_that_is_down_is_waited_for_never_dead_lettered():
+    policy = RetryPolicy(max_attempts=3, backoff_seconds=0.01, outage_max_backoff_seconds=0.05)
+    bus = InMemoryBus(policy)
+    calls, reasons_while_down = [], []
+
+    async def database_down_for_a_while(message: BusMessage):
+        calls.append(message.value)
+        if len(calls) <= 8:
+            reasons_while_down.append(policy.not_ready_reason())
+            raise OperationalError("SELECT 1", {}, ConnectionRefusedError(111, "Connection refused"))
+
+    await bus.subscribe("g", ["t"], database_down_for_a_while)
+    await bus.start()
+    await bus.publish("t", "k", b"payload")
+    await wait_until(lambda: len(calls) == 9, timeout=10)
+    await bus.stop()
+    assert "t.dlq" not in bus.logs, "an outage of the database is not a bad message"
+    assert len(calls) == 9, "retried past max_attempts while the dependency was down, then handled once"
+    assert any("waiting for a dependency" in reason for reason in reasons_while_down[1:])
+    assert policy.not_ready_reason() == "", "ready again once the message went through"
+
+
+async def test_a_real_refused_database_connection_counts_as_an_outage():
+    engine = create_async_engine("postgresql+asyncpg://nobody:nothing@127.0.0.1:1/none")
+    try:
+        with pytest.raises(Exception) as raised:
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+    finally:
+        await engine.dispose()
+    assert dependency_unavailable(raised.value)
+
+
+def test_bad_messages_are_not_taken_for_outages():
+    assert not dependency_unavailable(PermanentFailure("cannot decode"))
+    assert not dependency_unavailable(IntegrityError("INSERT", {}, ValueError("duplicate key")))
+    assert not dependency_unavailable(KeyError("photo_id"))
+    try:
+        try:
+            raise ConnectionResetError(104, "Connection reset by peer")
+        except ConnectionResetError as reset:
+            raise RuntimeError("while writing the case") from reset
+    except RuntimeError as chained:
+        assert dependency_unavailable(chained), "the cause is looked at, not only the outer error"

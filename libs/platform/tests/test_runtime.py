@@ -95,7 +95,7 @@ async def test_outbox_publishes_committed_events_only_and_inbox_absorbs_duplicat
             )
             assert unpublished.all() == []
         checks = await consumer.readiness()
-        assert checks == {"database": "ok", "bus": "ok", "object_store": "ok"}
+        assert checks == {"database": "ok", "bus": "ok", "object_store": "ok", "consumers": "ok"}
     finally:
         await consumer.stop()
         await producer.stop()
@@ -113,5 +113,19 @@ async def test_readiness_names_the_dependency_that_is_down(pg_url, infra_setting
         assert checks["database"].startswith("unavailable")
         assert checks["bus"] == "ok"
         assert checks["object_store"] == "ok"
+    finally:
+        await runtime.stop()
+
+
+async def test_readiness_goes_red_while_a_consumer_waits_for_a_dependency(pg_url, infra_settings):
+    await _create_schema(pg_url)
+    settings = ServiceSettings(service_name="patient", database_url=pg_url, **infra_settings)
+    runtime = ServiceRuntime(settings, tables)
+    await runtime.start()
+    try:
+        runtime.bus.policy.waiting["pixhound.photos.v1[0]"] = "waiting for a dependency: OperationalError"
+        assert (await runtime.readiness())["consumers"].startswith("unavailable: pixhound.photos.v1[0]")
+        runtime.bus.policy.waiting.clear()
+        assert (await runtime.readiness())["consumers"] == "ok"
     finally:
         await runtime.stop()

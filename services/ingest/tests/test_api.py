@@ -103,7 +103,12 @@ async def test_accounts_and_sessions(client):
 async def test_operations_endpoints(client):
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     ready = await client.get("/readyz")
-    assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok", "bus": "ok", "object_store": "ok"}
+    assert ready.status_code == 200 and ready.json()["checks"] == {
+        "database": "ok",
+        "bus": "ok",
+        "object_store": "ok",
+        "consumers": "ok",
+    }
     await client.get("/healthz")
     metrics = (await client.get("/metrics")).text
     assert 'pixhound_http_requests_total{method="GET",route="/healthz",service="ingest",status="200"}' in metrics

@@ -4,6 +4,9 @@ Both give the same delivery contract: a subscriber's handler sees each message o
 topics in order per key; a failing handler is retried a bounded number of times; a
 message that still fails, or that can never be decoded, is copied to the topic's
 dead-letter topic with the reason in its headers, and the subscriber carries on.
+A dependency that is down (the database, object storage, a peer on the network) is not a
+bad message: the subscriber waits and retries the same message with a growing delay for as
+long as it takes, never dead-letters it, and reports itself not ready meanwhile.
 Kafka offsets are committed only after the handler (and so its database transaction)
 has finished.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -21,8 +25,33 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from pixhound_platform.events import PermanentFailure, dead_letter_topic
+from pixhound_platform.observability import CONSUMER_OUTAGE_RETRIES, EVENTS_DEAD_LETTERED
 
 log = logging.getLogger(__name__)
+OUTAGE_ERROR_NAMES = frozenset(
+    {
+        # SQLAlchemy and the database drivers
+        "OperationalError",
+        "InterfaceError",
+        "DisconnectionError",
+        "PostgresConnectionError",
+        "ConnectionDoesNotExistError",
+        "CannotConnectNowError",
+        "AdminShutdownError",
+        "TooManyConnectionsError",
+        "ConnectionFailureError",
+        # urllib3 (object storage) and httpx
+        "MaxRetryError",
+        "NewConnectionError",
+        "ConnectTimeoutError",
+        "ProtocolError",
+        "ConnectError",
+        "ConnectTimeout",
+        "ReadTimeout",
+        "RemoteProtocolError",
+        "PoolTimeout",
+    }
+)
 
 
 @dataclass
@@ -54,6 +83,30 @@ class EventBus(Protocol):
 class RetryPolicy:
     max_attempts: int = 3
     backoff_seconds: float = 0.2
+    outage_max_backoff_seconds: float = 30.0
+    waiting: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def not_ready_reason(self) -> str:
+        """'' when no subscriber waits for a dependency, else what they wait for."""
+        return "; ".join(f"{topic}: {reason}" for topic, reason in sorted(self.waiting.items()))[:300]
+
+
+def dependency_unavailable(error: BaseException) -> bool:
+    """True when the error says a dependency is down or unreachable, rather than that the message is bad."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, PermanentFailure):
+            return False
+        if isinstance(current, ConnectionError | TimeoutError | socket.gaierror):
+            return True
+        if type(current).__name__ in OUTAGE_ERROR_NAMES:
+            return True
+        if getattr(current, "connection_invalidated", False):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 async def deliver(
@@ -62,26 +115,52 @@ async def deliver(
     policy: RetryPolicy,
     dead_letter: Callable[[BusMessage, BaseException, int], Awaitable[None]],
 ) -> bool:
-    """Run the handler with bounded retries; return False when the message went to the dead-letter topic."""
+    """Run the handler with bounded retries; return False when the message went to the dead-letter topic.
+
+    While a dependency is down the same message is retried for as long as it takes (the
+    subscription, and so its partitions, wait), with a delay doubling up to
+    `outage_max_backoff_seconds`; such failures do not count as attempts."""
     attempt = 0
-    while True:
-        attempt += 1
-        try:
-            await handler(message)
-            return True
-        except asyncio.CancelledError:
-            raise
-        except PermanentFailure as error:
-            log.warning("unprocessable message on %s: %s", message.topic, error)
-            await dead_letter(message, error, attempt)
-            return False
-        except Exception as error:
-            if attempt >= policy.max_attempts:
-                log.exception("handler failed %d times on %s; dead-lettering", attempt, message.topic)
+    outage = 0
+    waiting_key = f"{message.topic}[{message.partition}]"
+    try:
+        while True:
+            attempt += 1
+            try:
+                await handler(message)
+                return True
+            except asyncio.CancelledError:
+                raise
+            except PermanentFailure as error:
+                log.warning("unprocessable message on %s: %s", message.topic, error)
                 await dead_letter(message, error, attempt)
+                EVENTS_DEAD_LETTERED.labels(message.topic).inc()
                 return False
-            log.warning("handler failed on %s (attempt %d): %s", message.topic, attempt, error)
-            await asyncio.sleep(policy.backoff_seconds * 2 ** (attempt - 1))
+            except Exception as error:
+                if dependency_unavailable(error):
+                    attempt -= 1
+                    outage += 1
+                    delay = min(policy.outage_max_backoff_seconds, policy.backoff_seconds * 2 ** min(outage, 16))
+                    policy.waiting[waiting_key] = f"waiting for a dependency: {type(error).__name__}: {error}"[:200]
+                    CONSUMER_OUTAGE_RETRIES.labels(message.topic).inc()
+                    log.warning(
+                        "dependency unavailable while handling %s (retry %d in %.1f s, not dead-lettered): %s",
+                        message.topic,
+                        outage,
+                        delay,
+                        error,
+                    )
+                    await asyncio.sleep(delay)
+                    continue
+                if attempt >= policy.max_attempts:
+                    log.exception("handler failed %d times on %s; dead-lettering", attempt, message.topic)
+                    await dead_letter(message, error, attempt)
+                    EVENTS_DEAD_LETTERED.labels(message.topic).inc()
+                    return False
+                log.warning("handler failed on %s (attempt %d): %s", message.topic, attempt, error)
+                await asyncio.sleep(policy.backoff_seconds * 2 ** (attempt - 1))
+    finally:
+        policy.waiting.pop(waiting_key, None)
 
 
 def dead_letter_headers(message: BusMessage, error: BaseException, attempts: int, group: str) -> dict[str, str]:

@@ -28,6 +28,12 @@ EVENTS_PUBLISHED = Counter("pixhound_events_published_total", "Events published"
 EVENTS_CONSUMED = Counter(
     "pixhound_events_consumed_total", "Events handled by consumers", ["service", "topic", "outcome"]
 )
+EVENTS_DEAD_LETTERED = Counter(
+    "pixhound_events_dead_lettered_total", "Messages copied to a dead-letter topic", ["topic"]
+)
+CONSUMER_OUTAGE_RETRIES = Counter(
+    "pixhound_consumer_outage_retries_total", "Handler retries while a dependency was down", ["topic"]
+)
 OUTBOX_BACKLOG = Histogram(
     "pixhound_outbox_batch_size", "Outbox rows relayed per batch", ["service"], buckets=(0, 1, 5, 20, 100)
 )

@@ -188,6 +188,9 @@ class ServiceRuntime:
                 checks[name] = "ok"
             except Exception as error:
                 checks[name] = f"unavailable: {type(error).__name__}: {error}"[:300]
+        policy = getattr(self.bus, "policy", None)
+        waiting = policy.not_ready_reason() if isinstance(policy, RetryPolicy) else ""
+        checks["consumers"] = f"unavailable: {waiting}" if waiting else "ok"
         for name, check in self.state.get("readiness_checks", {}).items():
             checks[name] = check()
         return checks
