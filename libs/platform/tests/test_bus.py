@@ -5,6 +5,7 @@ The Kafka tests run against the real broker started by `make test`.
 
 import asyncio
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiokafka import AIOKafkaConsumer
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from pixhound_platform.bus import BusMessage, InMemoryBus, KafkaBus, RetryPolicy, dependency_unavailable
 from pixhound_platform.events import PermanentFailure
+from pixhound_platform.replay import replay_dead_letters
 from pixhound_platform.testing import wait_until
 
 FAST = RetryPolicy(max_attempts=3, backoff_seconds=0.01)
@@ -193,3 +195,40 @@ def test_bad_messages_are_not_taken_for_outages():
             raise RuntimeError("while writing the case") from reset
     except RuntimeError as chained:
         assert dependency_unavailable(chained), "the cause is looked at, not only the outer error"
+
+
+@pytest.mark.infra
+async def test_dead_letters_are_replayed_after_a_fix_by_event_id_and_time(kafka_bootstrap, topic_prefix):
+    fixed = asyncio.Event()
+    handled = []
+
+    async def handler(message: BusMessage):
+        if not fixed.is_set():
+            raise PermanentFailure("a bug in the handler")
+        handled.append((message.key, message.value, message.headers.get("event-id")))
+
+    bus = KafkaBus(kafka_bootstrap, client_id="replay", topic_prefix=topic_prefix, policy=FAST)
+    await bus.start()
+    await bus.subscribe("g", ["orders"], handler)
+    try:
+        await bus.publish("orders", "k1", b"first", {"event-id": "e-1"})
+        await bus.publish("orders", "k2", b"second", {"event-id": "e-2"})
+        before = datetime.now(UTC) - timedelta(hours=1)
+
+        async def both_dead_lettered():
+            dry = await replay_dead_letters(kafka_bootstrap, "orders", topic_prefix=topic_prefix, dry_run=True)
+            return dry.replayed == 2
+
+        await wait_until(both_dead_lettered, timeout=30, description="both messages in the dead-letter topic")
+        assert not handled, "a dry run sends nothing"
+        fixed.set()
+        none = await replay_dead_letters(kafka_bootstrap, "orders", topic_prefix=topic_prefix, until=before)
+        assert none.replayed == 0, "nothing was dead-lettered before the time range"
+        only_one = await replay_dead_letters(
+            kafka_bootstrap, "orders", topic_prefix=topic_prefix, event_ids={"e-2"}, since=before
+        )
+        assert only_one.replayed == 1 and only_one.event_ids == ["e-2"]
+        await wait_until(lambda: handled, timeout=30, description="the replayed message")
+        assert handled == [("k2", b"second", "e-2")], "the chosen message comes back with its key and event id"
+    finally:
+        await bus.stop()
