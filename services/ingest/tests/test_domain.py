@@ -19,6 +19,7 @@ from pixhound_ingest.domain import (
     password_matches,
     photo_object_key,
 )
+from pixhound_ingest.settings import IngestSettings
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 50_000_000
@@ -179,6 +180,14 @@ def test_refuses_an_image_over_the_pixel_limit() -> None:
 def test_refuses_decompression_bombs_as_too_large(width: int, height: int, max_pixels: int) -> None:
     refusal = _refusal(_png_claiming(width, height), max_pixels=max_pixels)
     assert (refusal.status, refusal.slug) == (422, "image-too-large")
+
+
+def test_the_limit_in_force_is_the_lower_of_the_setting_and_pillows() -> None:
+    assert IngestSettings(max_image_pixels=200_000_000).effective_max_image_pixels == Image.MAX_IMAGE_PIXELS
+    assert IngestSettings(max_image_pixels=1_000).effective_max_image_pixels == 1_000
+    refusal = _refusal(_png_claiming(9_500, 9_500), max_pixels=200_000_000)
+    assert (refusal.status, refusal.slug) == (422, "image-too-large")
+    assert str(refusal) == f"The image exceeds the limit of {Image.MAX_IMAGE_PIXELS} pixels."
 
 
 def test_rejected_upload_is_a_value_error_with_its_message() -> None:

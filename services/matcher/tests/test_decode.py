@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pixhound_matcher.decode import UnusableImage, decode
+from pixhound_matcher.decode import ImageTooLarge, UnusableImage, check_size, decode
+from pixhound_matcher.settings import MatcherSettings
 
 MAX_PIXELS = 100_000_000
 
@@ -119,3 +120,12 @@ def test_truncated_jpeg_is_refused(picture):
 def test_pixel_limit_is_a_setting(picture):
     with pytest.raises(UnusableImage, match="exceeds the limit of 1000"):
         decode(_encode(picture, "PNG"), max_pixels=1000, max_side=640)
+
+
+def test_one_pixel_limit_is_in_force_the_lower_of_the_setting_and_pillows():
+    assert MatcherSettings(max_image_pixels=200_000_000).effective_max_image_pixels == Image.MAX_IMAGE_PIXELS
+    assert MatcherSettings(max_image_pixels=1_000_000).effective_max_image_pixels == 1_000_000
+    over_pillow = _png_claiming(9_500, 9_500)
+    with pytest.raises(ImageTooLarge, match=str(Image.MAX_IMAGE_PIXELS)):
+        check_size(over_pillow, max_pixels=200_000_000)
+    assert check_size(_png_claiming(900, 900), max_pixels=200_000_000) == (900, 900)

@@ -1,13 +1,16 @@
 """The matcher on real Kafka, PostgreSQL and S3: events in, MatchFound out, both sides, restarts."""
 
 import asyncio
+import io
 
 import pytest
+from PIL import Image
 
 from pixhound_embedded.sample import stolen_copy, synthetic_photo
 from pixhound_events.v1 import crawl_pb2, photos_pb2
 from pixhound_matcher.app import create_app
 from pixhound_matcher.settings import MatcherSettings
+from pixhound_platform.auth import issue_token
 from pixhound_platform.events import unpack
 from pixhound_platform.migrations import upgrade_async
 from pixhound_platform.objects import S3ObjectStore
@@ -36,8 +39,12 @@ async def objects(matcher_settings):
     return store
 
 
-def photo_event(photo_id: str, key: str) -> photos_pb2.PhotoIngested:
-    return photos_pb2.PhotoIngested(photo_id=photo_id, owner_id="owner-1", object_key=key, sha256=photo_id)
+def photo_event(photo_id: str, key: str, owner_id: str = "owner-1") -> photos_pb2.PhotoIngested:
+    return photos_pb2.PhotoIngested(photo_id=photo_id, owner_id=owner_id, object_key=key, sha256=photo_id)
+
+
+def bearer(settings: MatcherSettings, account_id: str = "owner-1") -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(account_id, settings.auth_secret.get_secret_value(), 60)}"}
 
 
 def discovery_event(discovery_id: str, key: str, sha: str) -> crawl_pb2.ImageDiscovered:
@@ -62,6 +69,7 @@ async def test_both_sides_match_and_survive_a_restart(matcher_settings, objects,
 
     app = create_app(matcher_settings, configure_logs=False)
     async with serve_app(app) as client:
+        client.headers.update(bearer(matcher_settings))
         await probe.publish(discovery_event("d-before", "crawler/images/copy-before", "s1"))
         await probe.publish(discovery_event("d-unrelated", "crawler/images/unrelated", "s3"))
         await wait_until(lambda: _sizes(client, discovered=2), timeout=30, description="discoveries indexed")
@@ -79,6 +87,7 @@ async def test_both_sides_match_and_survive_a_restart(matcher_settings, objects,
 
     restarted = create_app(matcher_settings, configure_logs=False)
     async with serve_app(restarted) as client:
+        client.headers.update(bearer(matcher_settings))
         stats = (await client.get("/v1/index")).json()
         assert stats["references"] == 2 and stats["discovered_images"] == 2, "indexes are rebuilt from the database"
         await probe.publish(discovery_event("d-after", "crawler/images/copy-after", "s2"))
@@ -114,8 +123,10 @@ async def _at_least(distinct, count: int):
     return found if len(found) >= count else None
 
 
-async def _sizes(client, references: int | None = None, discovered: int | None = None) -> bool:
-    stats = (await client.get("/v1/index")).json()
+async def _sizes(
+    client, references: int | None = None, discovered: int | None = None, headers: dict | None = None
+) -> bool:
+    stats = (await client.get("/v1/index", headers=headers)).json()
     return (references is None or stats["references"] == references) and (
         discovered is None or stats["discovered_images"] == discovered
     )
@@ -131,6 +142,7 @@ async def test_crop_found_by_local_features_with_evidence_and_indexes_persist_as
     settings = matcher_settings.model_copy(update={"snapshot_interval_seconds": 3600})
     app = create_app(settings, configure_logs=False)
     async with serve_app(app) as client:
+        client.headers.update(bearer(settings))
         assert (await client.get("/readyz")).status_code == 200
         await probe.publish(photo_event("p21", "ingest/photos/o/p21.jpg"))
         await wait_until(lambda: _sizes(client, references=1), timeout=30, description="reference indexed")
@@ -152,6 +164,7 @@ async def test_crop_found_by_local_features_with_evidence_and_indexes_persist_as
     assert "references snapshot written: 1 items" in caplog.text
     restarted = create_app(settings, configure_logs=False)
     async with serve_app(restarted) as client:
+        client.headers.update(bearer(settings))
         stats = (await client.get("/v1/index")).json()
         assert stats["references"] == 1 and stats["discovered_images"] == 1
         assert stats["clip"] is False
@@ -168,6 +181,7 @@ async def test_a_photo_uploaded_after_a_page_showing_a_crop_of_it_is_located_in_
     await objects.put("ingest/photos/o/p31.jpg", thief.encode(original, quality=92))
     app = create_app(matcher_settings, configure_logs=False)
     async with serve_app(app) as client:
+        client.headers.update(bearer(matcher_settings))
         await probe.publish(discovery_event("d-page", "crawler/images/page31", "s31"))
         await wait_until(lambda: _sizes(client, discovered=1), timeout=30, description="page indexed")
         await probe.publish(photo_event("p31", "ingest/photos/o/p31.jpg"))
@@ -177,3 +191,33 @@ async def test_a_photo_uploaded_after_a_page_showing_a_crop_of_it_is_located_in_
     edges = (copy.x, copy.y, copy.x + copy.width, copy.y + copy.height)
     expected = (truth[0], truth[1], truth[0] + truth[2], truth[1] + truth[3])
     assert max(abs(a - b) for a, b in zip(edges, expected, strict=True)) <= 0.02, (edges, expected)
+
+
+async def test_search_needs_a_token_answers_only_with_the_callers_photos_and_refuses_bombs_undecoded(
+    matcher_settings, objects, probe, thief
+):
+    original = thief.photo(41)
+    await objects.put("ingest/photos/o/p41.jpg", thief.encode(original, quality=92))
+    copy = {"file": ("c.jpg", thief.encode(thief.crop(original, (0.0, 0.0, 1.0, 1.0), width=500)))}
+    app = create_app(matcher_settings.model_copy(update={"max_image_pixels": 200_000_000}), configure_logs=False)
+    async with serve_app(app) as client:
+        for response in (await client.get("/v1/index"), await client.post("/v1/search", files=copy)):
+            assert response.status_code == 401
+            assert response.headers["content-type"].startswith("application/problem+json")
+        owner, stranger = bearer(matcher_settings, "owner-41"), bearer(matcher_settings, "someone-else")
+        await probe.publish(photo_event("p41", "ingest/photos/o/p41.jpg", owner_id="owner-41"))
+        await wait_until(
+            lambda: _sizes(client, references=1, headers=owner), timeout=30, description="reference indexed"
+        )
+        mine = (await client.post("/v1/search", files=copy, headers=owner)).json()["candidates"]
+        assert [c["photo_id"] for c in mine] == ["p41"]
+        theirs = await client.post("/v1/search", files=copy, headers=stranger)
+        assert theirs.status_code == 200 and theirs.json()["candidates"] == [], "another's photo is never named"
+
+        side = int(Image.MAX_IMAGE_PIXELS**0.5) + 100
+        bomb = io.BytesIO()
+        Image.new("1", (side, side)).save(bomb, "PNG")
+        refused = await client.post("/v1/search", files={"file": ("b.png", bomb.getvalue())}, headers=owner)
+        assert refused.status_code == 413, "under the 200 Mpx setting, over Pillow's limit: the lower one is in force"
+        assert refused.json()["type"].endswith("image-too-large")
+        assert str(Image.MAX_IMAGE_PIXELS) in refused.json()["detail"]

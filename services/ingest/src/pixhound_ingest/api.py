@@ -297,7 +297,9 @@ async def upload_photo(
     settings = runtime.settings
     data = await file.read(settings.max_upload_bytes + 1)
     try:
-        facts = domain.examine_upload(data, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_image_pixels)
+        facts = domain.examine_upload(
+            data, max_bytes=settings.max_upload_bytes, max_pixels=settings.effective_max_image_pixels
+        )
     except domain.RejectedUpload as rejection:
         raise Problem(rejection.status, rejection.slug, str(rejection)) from rejection
     existing = await store.photo_by_hash(session, photographer.account_id, facts.sha256)
@@ -437,7 +439,7 @@ async def _make_rendition(runtime: ServiceRuntime, photo, size: str, key: str) -
                 domain.render_rendition,
                 original,
                 domain.RENDITION_SIDES[size],
-                max_pixels=runtime.settings.max_image_pixels,
+                max_pixels=runtime.settings.effective_max_image_pixels,
             )
         except domain.RenditionRefused as refusal:
             raise Problem(refusal.status, refusal.slug, str(refusal)) from refusal

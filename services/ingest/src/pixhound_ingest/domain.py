@@ -66,7 +66,15 @@ class PhotoFacts:
         return EXTENSIONS[self.content_type]
 
 
+def pixel_limit(configured: int) -> int:
+    """The one pixel limit in force: the configured one, or Pillow's decompression-bomb limit when lower."""
+    library = Image.MAX_IMAGE_PIXELS
+    return configured if library is None else min(configured, int(library))
+
+
 def examine_upload(data: bytes, *, max_bytes: int, max_pixels: int) -> PhotoFacts:
+    """The facts of an upload; its size is read from the header and refused before any pixel is decoded."""
+    max_pixels = pixel_limit(max_pixels)
     if not data:
         raise RejectedUpload(422, "empty-upload", "The uploaded file is empty.")
     if len(data) > max_bytes:
@@ -88,7 +96,7 @@ def examine_upload(data: bytes, *, max_bytes: int, max_pixels: int) -> PhotoFact
     except RejectedUpload:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise RejectedUpload(422, "image-too-large", f"The image has too many pixels: {error}") from error
+        raise RejectedUpload(422, "image-too-large", f"The image exceeds the limit of {max_pixels} pixels.") from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise RejectedUpload(415, "unsupported-image", f"The file is not a readable image: {error}") from error
     if image_format not in ACCEPTED_FORMATS:
@@ -223,6 +231,7 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
 
 def render_rendition(data: bytes, longest_side: int, *, max_pixels: int) -> bytes:
     """A JPEG of the photo, upright (EXIF orientation applied), its longest side at most `longest_side`."""
+    max_pixels = pixel_limit(max_pixels)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -245,7 +254,9 @@ def render_rendition(data: bytes, longest_side: int, *, max_pixels: int) -> byte
     except RenditionRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise RenditionRefused(422, "image-too-large", f"The image has too many pixels: {error}") from error
+        raise RenditionRefused(
+            422, "image-too-large", f"The image exceeds the limit of {max_pixels} pixels."
+        ) from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise RenditionRefused(422, "unreadable-image", f"The stored photo cannot be read: {error}") from error
 

@@ -1,7 +1,8 @@
 """Turn untrusted image bytes into upright 8-bit pixels at the size the signals need, or refuse them clearly.
 
 Discovered images come from the open web: any format, any mode, sometimes hostile. The
-dimensions are checked from the header before any pixel is decoded, JPEG DCT scaling (draft
+dimensions are checked from the header before any pixel is decoded, against one limit (the
+configured one or Pillow's, whichever is lower), JPEG DCT scaling (draft
 mode; libjpeg-turbo's reduced decoding for plain upright JPEGs) decodes large photos straight
 at a fraction of their size, the EXIF orientation is applied, and every mode (CMYK, 16-bit,
 palette, alpha, animated) ends as RGB on white.
@@ -29,6 +30,34 @@ REDUCED_FLAGS = {
 
 class UnusableImage(ValueError):
     """The bytes are not an image the matcher can fingerprint; retrying will not help."""
+
+
+class ImageTooLarge(UnusableImage):
+    """The header announces more pixels than the limit in force; nothing was decoded."""
+
+
+def pixel_limit(configured: int) -> int:
+    """The one limit in force: the configured one, or Pillow's decompression-bomb limit when that is lower."""
+    library = Image.MAX_IMAGE_PIXELS
+    return configured if library is None else min(configured, int(library))
+
+
+def check_size(data: bytes, *, max_pixels: int) -> tuple[int, int]:
+    """Read the dimensions from the header alone and refuse an image over the limit in force."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                _check_dimensions(image.size, max_pixels)
+                return image.size
+    except UnusableImage:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise ImageTooLarge(
+            f"the image exceeds the limit of {pixel_limit(max_pixels)} pixels (decompression bomb?)"
+        ) from error
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as error:
+        raise UnusableImage(f"cannot decode image: {error}") from error
 
 
 @dataclass(frozen=True)
@@ -73,10 +102,12 @@ def decode(data: bytes, *, max_pixels: int, max_side: int) -> DecodedImage:
                 rgb = _to_rgb(upright)
     except UnusableImage:
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise ImageTooLarge(
+            f"the image exceeds the limit of {pixel_limit(max_pixels)} pixels (decompression bomb?)"
+        ) from error
     except (
         UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
         OSError,
         SyntaxError,
         ValueError,
@@ -127,12 +158,13 @@ def _fit(pixels: np.ndarray, max_side: int) -> np.ndarray:
 
 def _check_dimensions(size: tuple[int, int], max_pixels: int) -> None:
     width, height = size
+    max_pixels = pixel_limit(max_pixels)
     if width <= 0 or height <= 0:
         raise UnusableImage(f"absurd dimensions {width}x{height}")
     if width > MAX_SIDE_PIXELS or height > MAX_SIDE_PIXELS:
-        raise UnusableImage(f"absurd dimensions {width}x{height}: a side exceeds {MAX_SIDE_PIXELS} pixels")
+        raise ImageTooLarge(f"absurd dimensions {width}x{height}: a side exceeds {MAX_SIDE_PIXELS} pixels")
     if width * height > max_pixels:
-        raise UnusableImage(f"{width}x{height} pixels exceeds the limit of {max_pixels} (decompression bomb?)")
+        raise ImageTooLarge(f"{width}x{height} pixels exceeds the limit of {max_pixels} (decompression bomb?)")
 
 
 def _draft_request(size: tuple[int, int], max_side: int) -> tuple[int, int]:

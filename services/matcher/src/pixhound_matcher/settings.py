@@ -1,5 +1,6 @@
 """Matcher settings: the signals and their thresholds, the CLIP model, snapshots, and this replica's shard."""
 
+from PIL import Image
 from pydantic import Field
 
 from pixhound_matcher.engine import MatcherConfig
@@ -8,7 +9,14 @@ from pixhound_platform.settings import ServiceSettings
 
 class MatcherSettings(ServiceSettings):
     service_name: str = "matcher"
-    max_image_pixels: int = Field(default=100_000_000, gt=0, description="Largest image area the matcher decodes")
+    max_image_pixels: int = Field(
+        default=100_000_000,
+        gt=0,
+        description="Largest image area the matcher decodes; Pillow's decompression-bomb limit applies when lower",
+    )
+    max_concurrent_searches: int = Field(
+        default=2, ge=1, description="Uploaded images `/v1/search` decodes and fingerprints at once in one process"
+    )
     reference_side: int = Field(default=640, ge=64, description="Longest side reference photos are decoded at")
     query_side: int = Field(default=1024, ge=64, description="Longest side discovered images are decoded at")
     reference_features: int = Field(default=384, ge=16, description="Keypoints kept per reference photo")
@@ -39,7 +47,7 @@ class MatcherSettings(ServiceSettings):
 
     def matcher_config(self) -> MatcherConfig:
         return MatcherConfig(
-            max_pixels=self.max_image_pixels,
+            max_pixels=self.effective_max_image_pixels,
             reference_side=self.reference_side,
             query_side=self.query_side,
             reference_features=self.reference_features,
@@ -48,6 +56,12 @@ class MatcherSettings(ServiceSettings):
             pdq_min_quality=self.pdq_min_quality,
             min_inliers=self.min_inliers,
         )
+
+    @property
+    def effective_max_image_pixels(self) -> int:
+        """The one pixel limit in force: the setting, or Pillow's `MAX_IMAGE_PIXELS` when that is lower."""
+        library = Image.MAX_IMAGE_PIXELS
+        return self.max_image_pixels if library is None else min(self.max_image_pixels, int(library))
 
     @property
     def effective_consumer_group(self) -> str:
