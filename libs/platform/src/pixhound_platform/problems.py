@@ -16,9 +16,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from pixhound_platform.bus import dependency_unavailable
 from pixhound_platform.observability import current_trace_id
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+RETRY_AFTER_OUTAGE_SECONDS = 5
 PROBLEM_BASE = "https://pixhound.org/problems/"
 log = logging.getLogger(__name__)
 
@@ -87,6 +89,16 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def handle_unexpected(request: Request, error: Exception) -> JSONResponse:
+        if dependency_unavailable(error):
+            log.warning("dependency unavailable on %s %s: %s", request.method, request.url.path, error)
+            return problem_response(
+                request,
+                503,
+                "dependency-unavailable",
+                "Service Unavailable",
+                "A service this request needs is unreachable for a moment; nothing was changed. Try again.",
+                headers={"Retry-After": str(RETRY_AFTER_OUTAGE_SECONDS)},
+            )
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(
             request, 500, "internal-error", "Internal Server Error", "An unexpected error occurred."
