@@ -137,3 +137,14 @@ async def test_changing_the_password_revokes_every_other_session(client, signup)
     _problem(old, 401, "bad-credentials")
     new = await client.post("/v1/sessions", json={"email": "camille@example.org", "password": "a new long one"})
     assert new.status_code == 200
+
+
+async def test_a_huge_json_body_to_sign_up_is_refused_before_it_is_read(client):
+    limit = client.app.state.runtime.settings.max_json_body_bytes
+    padding = "x" * (limit + 1)
+    response = await client.post(
+        "/v1/accounts", json={"email": "big@example.org", "display_name": padding, "password": "a long password"}
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["type"].endswith("body-too-large")

@@ -56,6 +56,15 @@ class ServiceSettings(BaseSettings):
     )
     token_ttl_seconds: int = Field(default=30 * 24 * 3600, gt=0, description="Lifetime of a bearer token")
 
+    max_json_body_bytes: int = Field(
+        default=1024 * 1024, gt=0, description="Largest JSON request body; past it the request is answered 413"
+    )
+    max_request_body_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        gt=0,
+        description="Largest request body of any other kind (uploads keep their own, lower limits); past it, 413",
+    )
+
     outbox_poll_seconds: float = Field(default=0.5, gt=0, description="Outbox relay poll interval when idle")
     run_workers: bool = Field(default=True, description="Run consumers, relay and workers in this process")
 
