@@ -152,10 +152,21 @@ async def test_a_warc_file_becomes_discoveries_without_refetching_its_pages(
     owner = bearer("alice")
     async with serve_app(create_app(settings, configure_logs=False)) as client:
         runtime = client._transport.app.state.runtime
-        await runtime.objects.put("imports/segment-0001.warc.gz", buffer.getvalue())
-        missing = await client.post("/v1/imports", headers=owner, json={"object_key": "imports/nope.warc.gz"})
-        assert missing.status_code == 404
-        submitted = await client.post("/v1/imports", headers=owner, json={"object_key": "imports/segment-0001.warc.gz"})
+        key = "imports/alice/segment-0001.warc.gz"
+        await runtime.objects.put(key, buffer.getvalue())
+        await runtime.objects.put("imports/bob/theirs.warc.gz", buffer.getvalue())
+        refusals = [
+            await client.post("/v1/imports", headers=owner, json={"object_key": object_key})
+            for object_key in (
+                "imports/alice/nope.warc.gz",
+                "imports/bob/theirs.warc.gz",
+                "imports/alice/../bob/theirs.warc.gz",
+                key.replace("alice/", ""),
+            )
+        ]
+        assert [r.status_code for r in refusals] == [404] * 4
+        assert len({r.json()["detail"] for r in refusals}) == 1, "not yours and does not exist read the same"
+        submitted = await client.post("/v1/imports", headers=owner, json={"object_key": key})
         assert submitted.status_code == 202, submitted.text
         crawl_id = submitted.json()["id"]
 
@@ -170,7 +181,7 @@ async def test_a_warc_file_becomes_discoveries_without_refetching_its_pages(
             "https://gone.example/archived-1",
             "https://gone.example/archived-2",
         }
-        assert all(item["archive_key"].startswith("imports/segment-0001.warc.gz#") for item in found)
+        assert all(item["archive_key"].startswith(key + "#") for item in found)
         discovered = await probe.events("pixhound.discoveries.v1", 2)
         assert {event.page_url for event in discovered} == {
             "https://gone.example/archived-1",

@@ -242,7 +242,10 @@ async def crawl_sites(crawl_id: str, photographer: PhotographerDep, session: Ses
 
 class ImportIn(BaseModel):
     object_key: str = Field(
-        min_length=1, max_length=400, description="A WARC or WAT file (optionally gzip) in object storage"
+        min_length=1,
+        max_length=400,
+        description="A WARC or WAT file (optionally gzip) in object storage, under the caller's own prefix "
+        "`imports/<account id>/`",
     )
     format: Literal["warc", "wat"] = "warc"
     max_pages: int = Field(default=100_000, ge=1, le=10_000_000)
@@ -257,12 +260,14 @@ class ImportIn(BaseModel):
 async def submit_import(
     body: ImportIn, photographer: PhotographerDep, session: SessionDep, runtime: RuntimeDep
 ) -> CrawlOut:
-    try:
-        exists = await runtime.objects.exists(body.object_key)
-    except ValueError as error:
-        raise Problem(422, "invalid-object-key", str(error)) from error
+    exists = False
+    if imports.owns_key(photographer.account_id, body.object_key):
+        try:
+            exists = await runtime.objects.exists(body.object_key)
+        except ValueError as error:
+            raise Problem(422, "invalid-object-key", str(error)) from error
     if not exists:
-        raise Problem(404, "archive-not-found", "No such object in storage.")
+        raise Problem(404, "archive-not-found", "No such archive under your imports.")
     crawl_id = str(uuid.uuid4())
     await session.execute(
         store.crawls.insert().values(

@@ -5,6 +5,9 @@ by page through a bounded queue, so memory stays flat whatever the file size. Ea
 that shows images becomes a fetched page of an import crawl, with the archive record as
 its evidence (`<object key>#<offset>+<length>` locates the record for a range read); only
 the images are downloaded, politely, to be fingerprinted.
+
+A photographer imports only archives under their own prefix, `imports/<account id>/`; any
+other key is answered as if it did not exist.
 """
 
 from __future__ import annotations
@@ -27,7 +30,21 @@ from pixhound_platform.runtime import ServiceRuntime
 log = logging.getLogger(__name__)
 ArchiveFormat = Literal["warc", "wat"]
 QUEUE_SIZE = 64
+IMPORTS_PREFIX = "imports/"
 DONE = object()
+
+
+def owner_prefix(account_id: str) -> str:
+    return f"{IMPORTS_PREFIX}{account_id}/"
+
+
+def owns_key(account_id: str, object_key: str) -> bool:
+    """Whether the key lies under the account's own prefix, with no path segment that could leave it."""
+    prefix = owner_prefix(account_id)
+    if "/" in account_id or not account_id or not object_key.startswith(prefix):
+        return False
+    parts = object_key[len(prefix) :].split("/")
+    return all(part not in ("", ".", "..") for part in parts) and "\\" not in object_key
 
 
 def _produce(runtime: ServiceRuntime, object_key: str, fmt: ArchiveFormat, queue: asyncio.Queue, loop, stop) -> None:
