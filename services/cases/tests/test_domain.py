@@ -5,11 +5,14 @@ import pytest
 from pixhound_cases.domain import (
     OPEN_STATES,
     TERMINAL_STATES,
+    AlreadyPaid,
     CaseState,
     IllegalTransition,
     Mode,
     Role,
+    check_payment,
     check_transition,
+    in_place_changes,
     next_states,
     reopen_target,
 )
@@ -99,3 +102,27 @@ def test_next_states_are_what_the_portal_offers():
     assert next_states(S.RECOVERY_REQUESTED, role=A, mode=Mode.AGENCY) == [S.ACCEPTED_BY_AGENCY, S.ABANDONED]
     assert next_states(S.CLOSED, role=P, mode=Mode.AGENCY) == []
     assert S.PAID_OUT in next_states(S.PAID_BY_INFRINGER, role=SYS, mode=Mode.AGENCY)
+
+
+@pytest.mark.parametrize("state", list(S))
+def test_a_move_to_the_current_state_is_no_transition(state) -> None:
+    with pytest.raises(IllegalTransition, match="already"):
+        check_transition(state, state, role=P, mode=Mode.AGENCY)
+
+
+def test_in_place_changes_keep_only_what_differs() -> None:
+    case = {"floor_price": 500, "currency": "EUR", "infringer": {"name": "A"}}
+    assert in_place_changes(case, {"floor_price": 500, "infringer": {"name": "A"}}) == {}
+    assert in_place_changes(case, {"floor_price": 400, "currency": "EUR"}) == {"floor_price": 400}
+
+
+@pytest.mark.parametrize("state", [S.PAID_BY_INFRINGER, S.PAID_OUT, S.CLOSED])
+def test_a_paid_claim_takes_no_payment(state) -> None:
+    with pytest.raises(AlreadyPaid):
+        check_payment(state, 0)
+
+
+def test_one_payment_per_claim() -> None:
+    check_payment(S.SETTLED, 0)
+    with pytest.raises(AlreadyPaid):
+        check_payment(S.SETTLED, 1)

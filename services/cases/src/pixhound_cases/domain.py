@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 
 class CaseState(StrEnum):
@@ -118,7 +119,13 @@ class IllegalTransition(ValueError):
 def check_transition(
     current: CaseState, target: CaseState, *, role: Role = Role.PHOTOGRAPHER, mode: Mode = Mode.AGENCY
 ) -> None:
-    """Raise IllegalTransition unless `role` may move a case in `mode` from `current` to `target`."""
+    """Raise IllegalTransition unless `role` may move a case in `mode` from `current` to `target`.
+
+    A move to the current state is no transition: it is refused here. An update that keeps the state
+    (pricing, the infringer's details) is an in-place change, decided by `in_place_changes`.
+    """
+    if target == current:
+        raise IllegalTransition(f"the case is already {current}")
     if target == S.ABANDONED:
         if current not in OPEN_STATES:
             raise IllegalTransition(f"a {current} case cannot be abandoned")
@@ -133,6 +140,25 @@ def check_transition(
                 raise IllegalTransition(f"a case in {mode} mode cannot go from {current} to {target}")
             return
     raise IllegalTransition(f"a case cannot go from {current} to {target}")
+
+
+def in_place_changes(current: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of `changes` that differs from the case's `current` values; empty means a no-op."""
+    return {name: value for name, value in changes.items() if current.get(name) != value}
+
+
+class AlreadyPaid(ValueError):
+    pass
+
+
+def check_payment(current: CaseState, payments_recorded: int) -> None:
+    """Raise AlreadyPaid when a case's claim is already paid.
+
+    There is no partial-payment schedule: a claim is paid by one payment, so a case already paid (or with a
+    payment recorded) takes no other; a different amount is a correction for the operators, not a new payment.
+    """
+    if current in PAID_STATES or payments_recorded:
+        raise AlreadyPaid(f"the claim of this {current} case is already paid ({payments_recorded} payment recorded)")
 
 
 def reopen_target(current: CaseState) -> CaseState:

@@ -19,7 +19,16 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pixhound_cases import money, pricing, store
-from pixhound_cases.domain import CaseState, IllegalTransition, Mode, Role, check_transition
+from pixhound_cases.domain import (
+    AlreadyPaid,
+    CaseState,
+    IllegalTransition,
+    Mode,
+    Role,
+    check_payment,
+    check_transition,
+    in_place_changes,
+)
 from pixhound_events.v1 import cases_pb2
 from pixhound_platform.db import utcnow
 from pixhound_platform.problems import Problem
@@ -87,8 +96,15 @@ async def move(
     note: str = "",
     changes: dict[str, Any] | None = None,
     expected_version: int | None = None,
+    in_place: bool = False,
 ) -> Row:
-    """Move a case to `target` (or apply `changes` in place when target is its state)."""
+    """Move a case to `target`, applying `changes` on the way.
+
+    A move to the case's current state is refused (409 `illegal-transition`) unless the caller asks for an
+    `in_place` change: then `target` must be the current state, and only the `changes` that differ from the
+    case are written; when none differs nothing is written (no version, no transition, no event) and the case
+    is returned as it is.
+    """
     if expected_version is not None and expected_version != case.version:
         raise Problem(
             409,
@@ -97,7 +113,13 @@ async def move(
             current_version=case.version,
         )
     current = CaseState(case.state)
-    if target != current:
+    if in_place:
+        if target != current:
+            raise ValueError(f"an in-place change keeps the state; the case is {current}, not {target}")
+        changes = in_place_changes(case._mapping, changes or {})
+        if not changes:
+            return case
+    else:
         try:
             check_transition(current, target, role=role, mode=Mode((changes or {}).get("mode", case.mode)))
         except IllegalTransition as error:
@@ -203,7 +225,27 @@ async def queue_webhook(session: AsyncSession, agency_id: str | None, event: str
     )
 
 
-async def record_offer(runtime: ServiceRuntime, session: AsyncSession, case: Row, amount: int, *, actor: str) -> Row:
+def check_currency(case: Row, currency: str | None) -> None:
+    """An amount sent with a currency must be in the case's currency (422 `currency-mismatch` otherwise)."""
+    if currency is not None and currency != case.currency:
+        raise Problem(
+            422,
+            "currency-mismatch",
+            f"This case is in {case.currency}; an amount in {currency} cannot be recorded on it.",
+            case_currency=case.currency,
+        )
+
+
+async def record_offer(
+    runtime: ServiceRuntime,
+    session: AsyncSession,
+    case: Row,
+    amount: int,
+    *,
+    actor: str,
+    currency: str | None = None,
+) -> Row:
+    check_currency(case, currency)
     terms = recovery_pricing(case)
     decision = terms.evaluate_offer(money.Money(amount, case.currency))
     needs_decision = decision == pricing.OfferDecision.NEEDS_PHOTOGRAPHER_DECISION
@@ -293,7 +335,18 @@ async def record_payment(
     received_at: datetime,
     *,
     actor: str,
+    currency: str | None = None,
 ) -> dict[str, Any]:
+    """Book the infringer's payment: its waterfall, the ledger entries, the payout when an agency holds the case.
+
+    A case takes one payment: one already paid (or with a payment recorded) refuses another with 409
+    `already-paid`, whatever idempotency key the request carries.
+    """
+    check_currency(case, currency)
+    try:
+        check_payment(CaseState(case.state), await store.payment_count(session, case.id))
+    except AlreadyPaid as error:
+        raise Problem(409, "already-paid", f"{error}; a second payment is not booked.", state=case.state) from error
     allowed = await consented_amount(session, case)
     if allowed is None:
         raise Problem(409, "pricing-missing", "Set the case's pricing before recording a payment.")
@@ -390,11 +443,13 @@ async def mark_paid_out(
     if payout.status == "paid":
         raise Problem(409, "payout-already-paid", "This payout is already recorded as paid.")
     paid_at = utcnow()
-    await session.execute(
+    marked = await session.execute(
         update(store.payouts)
-        .where(store.payouts.c.id == payout_id)
+        .where(store.payouts.c.id == payout_id, store.payouts.c.status != "paid")
         .values(status="paid", paid_at=paid_at, reference=reference)
     )
+    if marked.rowcount != 1:
+        raise Problem(409, "payout-already-paid", "This payout is already recorded as paid.")
     await post_entries(session, case, [money.payout_entry(money.Money(payout.amount, payout.currency))])
     updated = await move(
         runtime, session, case, CaseState.PAID_OUT, role=role, actor=actor, reason=f"payout {reference}"

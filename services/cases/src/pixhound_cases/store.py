@@ -459,6 +459,20 @@ async def agency_track_records(
     return records
 
 
+async def whitelisted(session: AsyncSession, owner_id: str, domain: str, photo_id: str | None) -> bool:
+    """Whether this exact licensed-client entry (a domain for one photo, or for all when photo_id is None) exists."""
+    w = whitelist.c
+    scope = w.photo_id.is_(None) if photo_id is None else w.photo_id == photo_id
+    query = select(w.id).where(w.owner_id == owner_id, w.domain == domain, scope).limit(1)
+    return (await session.execute(query)).first() is not None
+
+
+async def payment_count(session: AsyncSession, case_id: str) -> int:
+    """How many payments are recorded on a case."""
+    query = select(func.count()).select_from(payments).where(payments.c.case_id == case_id)
+    return (await session.execute(query)).scalar_one()
+
+
 async def case_payments(session: AsyncSession, case_id: str) -> Sequence[Row]:
     """A case's payments, oldest first, each with its payout's columns (`payout_*`, None without one)."""
     p = payouts.c

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, HttpUrl
 from sqlalchemy import select, update
 
 from pixhound_cases import keys, service, store
+from pixhound_cases.api.schemas import RequestModel
 from pixhound_platform.app import RuntimeDep, SessionDep
 from pixhound_platform.db import utcnow
 from pixhound_platform.problems import Problem
@@ -33,7 +34,7 @@ def operator(request: Request, runtime: RuntimeDep) -> None:
 OperatorDep = Annotated[None, Depends(operator)]
 
 
-class AgencyIn(BaseModel):
+class AgencyIn(RequestModel):
     name: str = Field(min_length=2, max_length=200)
     contact_email: str = Field(min_length=3, max_length=320)
     countries: list[str] = Field(default_factory=list, max_length=60)
@@ -67,7 +68,7 @@ async def create_agency(body: AgencyIn, _: OperatorDep, session: SessionDep) -> 
     return AgencyCreated(id=agency_id, name=body.name)
 
 
-class KeyIn(BaseModel):
+class KeyIn(RequestModel):
     scopes: list[keys.Scope] = Field(default_factory=lambda: list(keys.Scope), min_length=1)
     label: str = Field(default="", max_length=100)
     expires_at: datetime | None = None

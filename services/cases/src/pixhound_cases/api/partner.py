@@ -33,6 +33,7 @@ from pixhound_cases.api.schemas import (
     OfferOut,
     PaymentIn,
     PaymentOut,
+    RequestModel,
 )
 from pixhound_cases.api.views import case_detail, case_out, decode_cursor, encode_cursor
 from pixhound_cases.domain import CaseState, Role
@@ -284,7 +285,9 @@ async def _update(
     reason: str,
     note: str = "",
     changes: dict | None = None,
+    in_place_from: CaseState | None = None,
 ) -> JSONResponse:
+    """Move an assigned case to `target`; when it is already in `in_place_from` (== target), update it in place."""
     require(principal, keys.Scope.CASES_WRITE)
     case = await service.assigned_case(session, case_id, principal.agency_id)
 
@@ -299,13 +302,14 @@ async def _update(
             reason=reason,
             note=note,
             changes=changes,
+            in_place=in_place_from is not None and case.state == in_place_from.value,
         )
         return 200, case_out(updated, role=Role.AGENCY)
 
     return await idempotent(request, session, principal, idempotency_key, perform)
 
 
-class NoteIn(BaseModel):
+class NoteIn(RequestModel):
     note: str = Field(default="", max_length=2000)
 
 
@@ -352,6 +356,7 @@ async def infringer(
         CaseState.INFRINGER_IDENTIFIED,
         reason="infringer identified",
         changes={"infringer": body.model_dump()},
+        in_place_from=CaseState.INFRINGER_IDENTIFIED,
     )
 
 
@@ -421,13 +426,15 @@ async def offer(
         )
 
     async def perform():
-        row = await service.record_offer(runtime, session, case, body.amount, actor=principal.actor)
+        row = await service.record_offer(
+            runtime, session, case, body.amount, actor=principal.actor, currency=body.currency
+        )
         return 201, OfferOut(**{name: getattr(row, name) for name in OfferOut.model_fields})
 
     return await idempotent(request, session, principal, idempotency_key, perform)
 
 
-class SettleIn(BaseModel):
+class SettleIn(RequestModel):
     offer_id: str
 
 
@@ -491,14 +498,14 @@ async def payment(
 
     async def perform():
         result = await service.record_payment(
-            runtime, session, case, agency, body.gross, received_at, actor=principal.actor
+            runtime, session, case, agency, body.gross, received_at, actor=principal.actor, currency=body.currency
         )
         return 201, PaymentOut(payment_id=result["payment_id"], waterfall=result["waterfall"], payout=result["payout"])
 
     return await idempotent(request, session, principal, idempotency_key, perform)
 
 
-class PayoutIn(BaseModel):
+class PayoutIn(RequestModel):
     reference: str = Field(min_length=1, max_length=200, description="Bank transfer reference")
 
 

@@ -38,6 +38,7 @@ from pixhound_cases.api.schemas import (
     RecoveryOption,
     RecoveryOptions,
     ReopenIn,
+    RequestModel,
     StepIn,
     TrackRecordOut,
     WaterfallOut,
@@ -76,7 +77,7 @@ def _actor(account_id: str) -> str:
     return f"photographer:{account_id}"
 
 
-class VersionIn(BaseModel):
+class VersionIn(RequestModel):
     expected_version: int | None = Field(default=None, ge=1, description="Refuse the change if the case moved on")
     note: str = Field(default="", max_length=2000)
 
@@ -201,6 +202,7 @@ async def photo_stats(
 async def _review(
     runtime, session, case, target: CaseState, account_id: str, body: VersionIn, *, reason: str
 ) -> CaseOut:
+    """Confirm, dismiss or license a case. Licensing a licensed case again moves nothing (its whitelist may widen)."""
     updated = await service.move(
         runtime,
         session,
@@ -211,8 +213,9 @@ async def _review(
         reason=reason,
         note=body.note,
         expected_version=body.expected_version,
+        in_place=target == CaseState.LICENSED and case.state == CaseState.LICENSED.value,
     )
-    if target in {CaseState.DISMISSED, CaseState.LICENSED}:
+    if target in {CaseState.DISMISSED, CaseState.LICENSED} and updated.version != case.version:
         await service.queue_webhook(
             session, case.agency_id, "case.withdrawn", {"case_id": case.id, "state": target.value}
         )
@@ -242,13 +245,16 @@ class LicenseIn(VersionIn):
 
 
 async def _whitelist(session, case, account_id: str, scope: str, note: str) -> None:
-    domain = case.site_host or (urlsplit(case.page_url).hostname or "")
+    domain = (case.site_host or (urlsplit(case.page_url).hostname or "")).lower()
+    photo_id = case.photo_id if scope == "photo" else None
+    if await store.whitelisted(session, account_id, domain, photo_id):
+        return
     await session.execute(
         store.whitelist.insert().values(
             id=service.new_id(),
             owner_id=account_id,
-            domain=domain.lower(),
-            photo_id=case.photo_id if scope == "photo" else None,
+            domain=domain,
+            photo_id=photo_id,
             note=note,
         )
     )
@@ -266,7 +272,7 @@ async def license_case(
     return result
 
 
-class BulkIn(BaseModel):
+class BulkIn(RequestModel):
     action: Literal["confirm", "dismiss", "license"]
     case_ids: list[str] = Field(min_length=1, max_length=200)
     scope: Literal["photo", "all"] = "photo"
@@ -302,7 +308,7 @@ async def bulk(
     return results
 
 
-class PricingIn(BaseModel):
+class PricingIn(RequestModel):
     licence_price: int = Field(ge=0, le=10**10, description="Minor units")
     surcharge_percent: Decimal = Field(
         ge=0, le=500, description="Surcharge for the unauthorised use, percent of the licence"
@@ -346,6 +352,7 @@ async def set_pricing(
         actor=_actor(photographer.account_id),
         reason="pricing set",
         expected_version=body.expected_version,
+        in_place=True,
         changes={
             "licence_price": body.licence_price,
             "surcharge_percent": body.surcharge_percent,
@@ -453,7 +460,7 @@ async def recovery_options(
     return RecoveryOptions(currency=case.currency, claim=claim, options=options)
 
 
-class RecoveryIn(BaseModel):
+class RecoveryIn(RequestModel):
     agency_id: str
     expected_version: int | None = Field(default=None, ge=1)
 
@@ -510,6 +517,7 @@ async def self_managed(
         reason="self-managed",
         changes={"mode": Mode.SELF.value},
         expected_version=body.expected_version,
+        in_place=True,
     )
     return case_out(updated, role=Role.PHOTOGRAPHER)
 
@@ -534,6 +542,7 @@ async def self_managed_infringer(
         actor=_actor(photographer.account_id),
         reason="infringer recorded",
         changes={"infringer": body.model_dump()},
+        in_place=True,
     )
     return case_out(updated, role=Role.PHOTOGRAPHER)
 
@@ -565,7 +574,9 @@ async def my_offer(
     case = await service.owned_case(session, case_id, photographer.account_id)
     if case.mode != Mode.SELF.value:
         raise Problem(409, "not-self-managed", "The agency records offers on this case.")
-    row = await service.record_offer(runtime, session, case, body.amount, actor=_actor(photographer.account_id))
+    row = await service.record_offer(
+        runtime, session, case, body.amount, actor=_actor(photographer.account_id), currency=body.currency
+    )
     return OfferOut(**{name: getattr(row, name) for name in OfferOut.model_fields})
 
 
@@ -580,7 +591,7 @@ async def offers(case_id: str, photographer: PhotographerDep, session: SessionDe
     return [OfferOut(**{name: getattr(row, name) for name in OfferOut.model_fields}) for row in rows]
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(RequestModel):
     accept: bool
 
 
@@ -618,7 +629,14 @@ async def my_payment(
         raise Problem(409, "not-self-managed", "The agency records payments on this case.")
     received_at = service.as_utc(body.received_at) if body.received_at else utcnow()
     result = await service.record_payment(
-        runtime, session, case, None, body.gross, received_at, actor=_actor(photographer.account_id)
+        runtime,
+        session,
+        case,
+        None,
+        body.gross,
+        received_at,
+        actor=_actor(photographer.account_id),
+        currency=body.currency,
     )
     return PaymentOut(payment_id=result["payment_id"], waterfall=result["waterfall"], payout=result["payout"])
 
@@ -698,7 +716,7 @@ async def reopen(
     return case_out(updated, role=Role.PHOTOGRAPHER)
 
 
-class ProfileIn(BaseModel):
+class ProfileIn(RequestModel):
     legal_name: str = Field(min_length=1, max_length=200)
     address: list[str] = Field(min_length=1, max_length=6)
     email: str = Field(min_length=3, max_length=320)

@@ -6,9 +6,19 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from pixhound_cases.domain import AbandonReason
+
+
+class RequestModel(BaseModel):
+    """A request body: an unknown field is refused (422), never silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def currency_field() -> Any:
+    return Field(default=None, pattern="^[A-Z]{3}$", description="ISO 4217; when sent, it must be the case's currency")
 
 
 class TransitionOut(BaseModel):
@@ -56,7 +66,7 @@ class CasePage(BaseModel):
     next_cursor: str | None = None
 
 
-class Infringer(BaseModel):
+class Infringer(RequestModel):
     name: str = Field(min_length=1, max_length=300)
     address: list[str] = Field(default_factory=list, max_length=8)
     email: str = Field(default="", max_length=320)
@@ -65,18 +75,19 @@ class Infringer(BaseModel):
     country: str = Field(default="", max_length=2)
 
 
-class AbandonIn(BaseModel):
+class AbandonIn(RequestModel):
     reason: AbandonReason
     note: str = Field(min_length=3, max_length=2000, description="Why, in plain words; shown to the photographer")
 
 
-class ReopenIn(BaseModel):
+class ReopenIn(RequestModel):
     note: str = Field(min_length=3, max_length=2000)
     infringer: Infringer | None = None
 
 
-class OfferIn(BaseModel):
+class OfferIn(RequestModel):
     amount: int = Field(gt=0, le=10**11, description="Minor units of the case's currency")
+    currency: str | None = currency_field()
 
 
 class OfferOut(BaseModel):
@@ -90,9 +101,10 @@ class OfferOut(BaseModel):
     received_at: datetime
 
 
-class PaymentIn(BaseModel):
+class PaymentIn(RequestModel):
     gross: int = Field(gt=0, le=10**11, description="What the infringer paid, VAT included, in minor units")
     received_at: datetime | None = None
+    currency: str | None = currency_field()
 
 
 class WaterfallLine(BaseModel):
@@ -114,7 +126,7 @@ class PaymentOut(BaseModel):
     payout: dict[str, Any] | None
 
 
-class StepIn(BaseModel):
+class StepIn(RequestModel):
     step: Literal["notice_sent", "negotiating", "settled"]
     note: str = Field(default="", max_length=2000)
 
