@@ -119,6 +119,32 @@ def test_check_address_refuses_non_public_addresses(address: str) -> None:
         check_address(ipaddress.ip_address(address), [])
 
 
+@pytest.mark.parametrize(
+    ("address", "form"),
+    [
+        ("2002:7f00:1::", "6to4"),
+        ("2002:a00:1::1", "6to4"),
+        ("2002:a9fe:a9fe::", "6to4"),
+        ("64:ff9b::7f00:1", "NAT64"),
+        ("64:ff9b::a9fe:a9fe", "NAT64"),
+        ("64:ff9b:1::a00:1", "NAT64"),
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", "Teredo client"),
+        ("::ffff:7f00:1", "127.0.0.1"),
+        ("::7f00:1", "IPv4-compatible"),
+        ("::a00:1", "IPv4-compatible"),
+    ],
+)
+def test_check_address_refuses_ipv4_hidden_in_ipv6(address: str, form: str) -> None:
+    with pytest.raises(RefusedAddress, match=form):
+        check_address(ipaddress.ip_address(address), [])
+
+
+def test_an_allow_listed_ipv4_network_covers_its_mapped_form_only() -> None:
+    loopback = [ipaddress.ip_network("127.0.0.0/8")]
+    check_address(ipaddress.ip_address("::ffff:127.0.0.1"), loopback)
+    check_address(ipaddress.ip_address("2002:7f00:1::"), loopback + [ipaddress.ip_network("2002::/16")])
+
+
 def test_check_address_names_the_cloud_metadata_address() -> None:
     with pytest.raises(RefusedAddress, match="metadata"):
         check_address(ipaddress.ip_address("169.254.169.254"), [])

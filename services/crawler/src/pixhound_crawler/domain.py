@@ -5,7 +5,6 @@ No I/O here; the fetcher and the worker call these with what they received.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 from dataclasses import dataclass, field
@@ -13,16 +12,14 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-CLOUD_METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
+from pixhound_platform import network
+
+IpNetwork = network.IpNetwork
+RefusedAddress = network.RefusedAddress
+check_address = network.check_address
 LAZY_SOURCE_ATTRIBUTES = ("data-src", "data-lazy", "data-lazy-src", "data-original", "data-url")
 LAZY_SRCSET_ATTRIBUTES = ("data-srcset", "data-lazy-srcset")
 CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)['\"]?\s*\)")
-
-
-class RefusedAddress(ValueError):
-    pass
 
 
 def normalise_url(url: str, base: str | None = None) -> str | None:
@@ -48,28 +45,6 @@ def netloc_of(url: str) -> str:
 
 def host_of(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
-
-
-def check_address(address: IpAddress, allowed: list[IpNetwork]) -> None:
-    """Refuse anything but public unicast addresses, unless an allow-list names the network."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    if any(address in network for network in allowed):
-        return
-    if address in CLOUD_METADATA:
-        raise RefusedAddress(f"{address} is a cloud metadata address")
-    for label, flag in (
-        ("loopback", address.is_loopback),
-        ("private", address.is_private),
-        ("link-local", address.is_link_local),
-        ("multicast", address.is_multicast),
-        ("unspecified", address.is_unspecified),
-        ("reserved", address.is_reserved),
-    ):
-        if flag:
-            raise RefusedAddress(f"{address} is a {label} address")
-    if not address.is_global:
-        raise RefusedAddress(f"{address} is not a public address")
 
 
 def largest_from_srcset(srcset: str) -> str | None:
