@@ -35,4 +35,8 @@ class CasesSettings(ServiceSettings):
     )
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, description="Timeout of one webhook delivery")
     webhook_max_attempts: int = Field(default=10, ge=1, description="Webhook delivery attempts before giving up")
+    webhook_allowed_networks: str = Field(
+        default="",
+        description="Comma-separated CIDRs webhooks may reach although private or loopback (tests, local stacks)",
+    )
     worker_poll_seconds: float = Field(default=1.0, gt=0, description="Webhook sender and offer expiry poll interval")
