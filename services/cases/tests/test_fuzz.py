@@ -8,56 +8,19 @@ generated bodies reach the handlers rather than stopping at authentication or 40
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 import time
-import uuid
 
 import httpx
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 
-from pixhound_cases.app import create_app
-from pixhound_cases.settings import CasesSettings
 from pixhound_events.v1 import matches_pb2
-from pixhound_platform.migrations import upgrade
-from pixhound_platform.testing import EventProbe, bearer, create_database, drop_database
+from pixhound_platform.testing import EventProbe, bearer
 
 pytestmark = pytest.mark.infra
 ADMIN = {"Authorization": "Bearer fuzz-operator-token"}
 EXAMPLES_PER_OPERATION = 12
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def live_cases(pg_dsn_base, infra_settings):
-    name = f"t_fuzz_{uuid.uuid4().hex[:10]}"
-    url = asyncio.run(create_database(pg_dsn_base, name))
-    upgrade("pixhound_cases", url)
-    app = create_app(
-        CasesSettings(database_url=url, admin_token="fuzz-operator-token", **infra_settings), configure_logs=False
-    )
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the cases service did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", app, infra_settings
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        asyncio.run(drop_database(pg_dsn_base, name))
 
 
 def _seed(base: str, infra_settings: dict) -> tuple[str, dict[str, str]]:
