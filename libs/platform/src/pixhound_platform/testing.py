@@ -9,9 +9,10 @@ never a silent skip.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 
 import asyncpg
@@ -35,8 +36,30 @@ def pg_dsn_base() -> str:
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap() -> str:
-    return _required("PIXHOUND_KAFKA_BOOTSTRAP")
+def kafka_bootstrap() -> Iterator[str]:
+    bootstrap = _required("PIXHOUND_KAFKA_BOOTSTRAP")
+    yield bootstrap
+    asyncio.run(_delete_test_topics(bootstrap))
+
+
+PREFIXES_OF_THIS_RUN: set[str] = set()
+
+
+async def _delete_test_topics(bootstrap: str) -> None:
+    """Drop the topics this run's tests created (by their prefixes), so the local broker does not
+    collect thousands of partitions over many runs (it ran out of memory at 16,000)."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        await admin.start()
+        doomed = [topic for topic in await admin.list_topics() if topic.startswith(tuple(PREFIXES_OF_THIS_RUN))]
+        for start in range(0, len(doomed), 200):
+            await admin.delete_topics(doomed[start : start + 200])
+    except Exception as error:  # cleaning up must never fail a green run
+        logging.getLogger(__name__).warning("test topics not deleted: %s", error)
+    finally:
+        await admin.close()
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +107,9 @@ async def pg_url(pg_database_factory) -> str:
 
 @pytest.fixture
 def topic_prefix() -> str:
-    return f"t{uuid.uuid4().hex[:10]}."
+    prefix = f"t{uuid.uuid4().hex[:10]}."
+    PREFIXES_OF_THIS_RUN.add(prefix)
+    return prefix
 
 
 @pytest.fixture
