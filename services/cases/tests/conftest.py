@@ -116,6 +116,7 @@ async def world(pg_url, infra_settings, probe, webhook_receiver):
     settings = CasesSettings(
         database_url=pg_url,
         admin_token="operator-token-for-tests",
+        webhook_allowed_networks="127.0.0.0/8",
         payout_check_seconds=0.2,
         worker_poll_seconds=0.2,
         **infra_settings,

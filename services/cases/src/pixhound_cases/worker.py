@@ -30,7 +30,9 @@ from pixhound_events.v1 import cases_pb2, crawl_pb2, matches_pb2, photos_pb2
 from pixhound_platform.consumer import EventConsumer
 from pixhound_platform.db import utcnow
 from pixhound_platform.events import Envelope, MalformedEvent
+from pixhound_platform.network import RefusedAddress
 from pixhound_platform.runtime import ServiceRuntime
+from pixhound_platform.settings import parse_networks
 from pixhound_platform.signals import wait_for_signal
 
 log = logging.getLogger(__name__)
@@ -326,6 +328,7 @@ async def deliver_webhooks(runtime: ServiceRuntime) -> int:
         query = query.with_for_update(skip_locked=True, of=store.webhook_deliveries)
     delivered = 0
     client: httpx.AsyncClient = runtime.state[HTTP_CLIENT]
+    allowed = parse_networks(runtime.settings.webhook_allowed_networks)
     async with runtime.transaction() as session:
         for row in (await session.execute(query)).all():
             body = webhooks.encode(row.payload)
@@ -337,12 +340,13 @@ async def deliver_webhooks(runtime: ServiceRuntime) -> int:
             }
             attempts = row.attempts + 1
             try:
+                await webhooks.check_target(row.webhook_url, allowed)
                 response = await client.post(row.webhook_url, content=body, headers=headers)
                 if response.status_code >= 300:
                     raise httpx.HTTPStatusError(
                         f"HTTP {response.status_code}", request=response.request, response=response
                     )
-            except httpx.HTTPError as error:
+            except (httpx.HTTPError, RefusedAddress) as error:
                 give_up = attempts >= runtime.settings.webhook_max_attempts
                 await session.execute(
                     update(store.webhook_deliveries)
