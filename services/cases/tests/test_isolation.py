@@ -135,10 +135,9 @@ async def test_partner_rate_limit(world):
         limiter = world.app.state.runtime.state["partner_rate_limiter"]
     limiter.rate_per_minute = 3
     limiter.tokens.clear()
-    statuses = [
-        (await world.client.get("/partner/v1/cases", headers=world.partner("Cabinet Alpha"))).status_code
-        for _ in range(5)
-    ]
+    answers = [await world.client.get("/partner/v1/cases", headers=world.partner("Cabinet Alpha")) for _ in range(5)]
+    statuses = [answer.status_code for answer in answers]
     assert statuses[:3] == [200, 200, 200] and statuses[3:] == [429, 429]
+    assert int(answers[3].headers["retry-after"]) >= 1, "a 429 says when to come back"
     other = await world.client.get("/partner/v1/cases", headers=world.partner("Recouvrement Beta"))
     assert other.status_code == 200, "limits are per key"

@@ -150,3 +150,17 @@ def test_money_csv_has_major_units_and_no_formulas() -> None:
     assert header.split(",") == list(MONEY_CSV_COLUMNS) and end == ""
     expected = "c1,p1,'=HYPERLINK(1),agence.example,paid_by_infringer,EUR,700.00,600.00,299.95,0.00,299.95,0.00,"
     assert row == expected + NOW.isoformat()
+
+
+def test_a_cursor_beyond_any_real_list_is_refused_not_a_500():
+    import base64
+
+    import pytest
+
+    from pixhound_cases.api.views import decode_cursor
+    from pixhound_platform.problems import Problem
+
+    huge = base64.urlsafe_b64encode(f"o:{2**63}".encode()).decode().rstrip("=")
+    with pytest.raises(Problem) as refused:
+        decode_cursor(huge)
+    assert refused.value.status == 422

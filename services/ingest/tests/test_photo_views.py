@@ -181,3 +181,9 @@ async def test_renditions_respect_the_pixel_limit(client, signup):
     client.app.state.runtime.settings.max_image_pixels = 100_000
     response = await client.get(f"/v1/photos/{photo['id']}/image", headers=alice, params={"size": "medium"})
     assert response.status_code == 422 and response.json()["type"].endswith("/image-too-large")
+
+
+async def test_an_offset_beyond_any_real_list_is_a_422_not_a_500(client, signup):
+    _, auth = await signup("offsets@example.org")
+    answer = await client.get("/v1/photos", headers=auth, params={"offset": 2**63})
+    assert answer.status_code == 422 and answer.headers["content-type"] == "application/problem+json"

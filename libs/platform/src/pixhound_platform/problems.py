@@ -26,12 +26,22 @@ log = logging.getLogger(__name__)
 
 
 class Problem(Exception):
-    def __init__(self, status: int, slug: str, detail: str, *, title: str | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        slug: str,
+        detail: str,
+        *,
+        title: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail)
         self.status = status
         self.slug = slug
         self.title = title or HTTPStatus(status).phrase
         self.detail = detail
+        self.headers = headers
         self.extra = extra
 
 
@@ -59,7 +69,9 @@ def problem_response(
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def handle_problem(request: Request, error: Problem) -> JSONResponse:
-        return problem_response(request, error.status, error.slug, error.title, error.detail, **error.extra)
+        return problem_response(
+            request, error.status, error.slug, error.title, error.detail, headers=error.headers, **error.extra
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def handle_http(request: Request, error: StarletteHTTPException) -> JSONResponse:

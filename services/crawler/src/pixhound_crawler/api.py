@@ -124,7 +124,7 @@ async def crawl_images(
     photographer: PhotographerDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> ImageOccurrencePage:
     await _owned_crawl(session, crawl_id, photographer.account_id)
     o, p, i = store.occurrences, store.pages, store.images
@@ -197,7 +197,7 @@ async def crawl_pages(
     photographer: PhotographerDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> PagePage:
     await _owned_crawl(session, crawl_id, photographer.account_id)
     p, o = store.pages, store.occurrences

@@ -356,7 +356,7 @@ async def list_photos(
     photographer: ActivePhotographerDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     q: Annotated[
         str, Query(max_length=200, description="Case-insensitive text found in the title, file name or creator")
     ] = "",

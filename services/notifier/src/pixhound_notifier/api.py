@@ -88,7 +88,7 @@ async def list_notifications(
     photographer: PhotographerDep,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> NotificationPage:
     n, d = store.notifications, store.email_deliveries
     query = (

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
@@ -86,7 +87,11 @@ async def current_agency(request: Request, session: SessionDep, runtime: Runtime
     wait = _limiter(runtime).take(key.id)
     if wait > 0:
         raise Problem(
-            429, "rate-limited", f"Too many requests for this key; retry in {wait:.1f} s.", retry_after=round(wait, 1)
+            429,
+            "rate-limited",
+            f"Too many requests for this key; retry in {wait:.1f} s.",
+            headers={"Retry-After": str(max(1, math.ceil(wait)))},
+            retry_after=round(wait, 1),
         )
     return AgencyPrincipal(agency_id=key.agency_id, key_id=key.id, scopes=frozenset(key.scopes))
 

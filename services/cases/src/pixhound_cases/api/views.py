@@ -216,6 +216,9 @@ def money_csv(overview: MoneyOverview) -> str:
     return buffer.getvalue()
 
 
+MAX_OFFSET = 1_000_000  # deeper than any list a person pages through; SQLite overflows at 2**63
+
+
 def encode_cursor(offset: int) -> str:
     return base64.urlsafe_b64encode(f"o:{offset}".encode()).decode().rstrip("=")
 
@@ -227,7 +230,7 @@ def decode_cursor(cursor: str | None) -> int:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         kind, _, value = text.partition(":")
         offset = int(value)
-        if kind != "o" or offset < 0:
+        if kind != "o" or not 0 <= offset <= MAX_OFFSET:
             raise ValueError(text)
     except ValueError as error:
         raise Problem(422, "invalid-cursor", "The cursor is not one this API returned.") from error
