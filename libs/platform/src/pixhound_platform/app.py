@@ -7,6 +7,7 @@ only supplies its routers, consumers and workers.
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -21,8 +22,9 @@ from pixhound_platform.bus import EventBus
 from pixhound_platform.consumer import EventConsumer
 from pixhound_platform.db import MessagingTables
 from pixhound_platform.guards import RejectNulCharacters
+from pixhound_platform.headers import ServiceSecurityHeaders
 from pixhound_platform.observability import RequestObservabilityMiddleware, configure_logging
-from pixhound_platform.problems import install_problem_handlers
+from pixhound_platform.problems import Problem, install_problem_handlers
 from pixhound_platform.runtime import ServiceRuntime, StartupHook, Worker
 from pixhound_platform.settings import ServiceSettings
 
@@ -60,7 +62,15 @@ def operations_router() -> APIRouter:
         )
 
     @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-    async def metrics() -> Response:
+    async def metrics(request: Request, runtime: RuntimeDep) -> Response:
+        settings = runtime.settings
+        token = settings.metrics_token.get_secret_value()
+        if token:
+            scheme, _, given = request.headers.get("authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+                raise Problem(401, "metrics-token", "Send the metrics token as a bearer token.", title="Unauthorized")
+        elif settings.environment == "prod":
+            raise Problem(404, "not-found", "Set PIXHOUND_METRICS_TOKEN to serve metrics in production.")
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
@@ -109,8 +119,18 @@ class ServiceDefinition:
             finally:
                 await runtime.stop()
 
-        app = FastAPI(title=self.title, description=self.description, version="0.1.0", lifespan=lifespan)
+        docs = settings.expose_api_docs if settings.expose_api_docs is not None else settings.environment != "prod"
+        app = FastAPI(
+            title=self.title,
+            description=self.description,
+            version="0.1.0",
+            lifespan=lifespan,
+            docs_url="/docs" if docs else None,
+            redoc_url="/redoc" if docs else None,
+            openapi_url="/openapi.json" if docs else None,
+        )
         app.add_middleware(RejectNulCharacters)
+        app.add_middleware(ServiceSecurityHeaders, production=settings.environment == "prod")
         app.add_middleware(RequestObservabilityMiddleware, service=settings.service_name)
         install_problem_handlers(app)
         app.include_router(operations_router())

@@ -65,6 +65,12 @@ class ServiceSettings(BaseSettings):
         description="Largest request body of any other kind (uploads keep their own, lower limits); past it, 413",
     )
 
+    expose_api_docs: bool | None = Field(
+        default=None, description="Serve /docs, /redoc and /openapi.json; unset means everywhere but prod"
+    )
+    metrics_token: SecretStr = Field(
+        default=SecretStr(""), description="Bearer token /metrics asks for; in prod, metrics are off without one"
+    )
     outbox_poll_seconds: float = Field(default=0.5, gt=0, description="Outbox relay poll interval when idle")
     run_workers: bool = Field(default=True, description="Run consumers, relay and workers in this process")
 
