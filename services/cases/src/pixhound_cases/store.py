@@ -516,3 +516,15 @@ async def money_cases(session: AsyncSession, owner_id: str) -> tuple[Sequence[Ro
         )
     ).all()
     return rows, paid, owed
+
+
+async def case_offers(session: AsyncSession, case_id: str) -> Sequence[Row]:
+    """A case's offers, oldest first."""
+    return (
+        await session.execute(select(offers).where(offers.c.case_id == case_id).order_by(offers.c.received_at))
+    ).all()
+
+
+async def case_ledger(session: AsyncSession, case_id: str) -> Sequence[Row]:
+    """Every posting of a case's ledger, in the order they were written."""
+    return (await session.execute(select(ledger).where(ledger.c.case_id == case_id).order_by(ledger.c.id))).all()

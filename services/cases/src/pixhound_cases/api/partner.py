@@ -34,9 +34,11 @@ from pixhound_cases.api.schemas import (
     OfferOut,
     PaymentIn,
     PaymentOut,
+    PaymentRecord,
+    PostingOut,
     RequestModel,
 )
-from pixhound_cases.api.views import case_detail, case_out, decode_cursor, encode_cursor
+from pixhound_cases.api.views import case_detail, case_out, decode_cursor, encode_cursor, payment_record
 from pixhound_cases.domain import CaseState, Role
 from pixhound_platform.app import RuntimeDep, SessionDep
 from pixhound_platform.db import utcnow
@@ -179,6 +181,34 @@ async def get_case(case_id: str, principal: AgencyDep, session: SessionDep) -> C
     return await case_detail(
         session, await service.assigned_case(session, case_id, principal.agency_id), role=Role.AGENCY
     )
+
+
+@router.get("/cases/{case_id}/offers", response_model=list[OfferOut], summary="Offers recorded on an assigned case")
+async def case_offers(case_id: str, principal: AgencyDep, session: SessionDep) -> list[OfferOut]:
+    require(principal, keys.Scope.CASES_READ)
+    case = await service.assigned_case(session, case_id, principal.agency_id)
+    return [
+        OfferOut(**{name: getattr(row, name) for name in OfferOut.model_fields})
+        for row in await store.case_offers(session, case.id)
+    ]
+
+
+@router.get(
+    "/cases/{case_id}/payments",
+    response_model=list[PaymentRecord],
+    summary="Payments on an assigned case, each with its waterfall and payout",
+)
+async def case_payments(case_id: str, principal: AgencyDep, session: SessionDep) -> list[PaymentRecord]:
+    require(principal, keys.Scope.CASES_READ)
+    case = await service.assigned_case(session, case_id, principal.agency_id)
+    return [payment_record(row, case) for row in await store.case_payments(session, case.id)]
+
+
+@router.get("/cases/{case_id}/ledger", response_model=list[PostingOut], summary="The ledger of an assigned case")
+async def case_ledger(case_id: str, principal: AgencyDep, session: SessionDep) -> list[PostingOut]:
+    require(principal, keys.Scope.CASES_READ)
+    case = await service.assigned_case(session, case_id, principal.agency_id)
+    return [PostingOut.of(row) for row in await store.case_ledger(session, case.id)]
 
 
 class EvidencePack(BaseModel):

@@ -35,6 +35,7 @@ from pixhound_cases.api.schemas import (
     PhotographerCaseDetail,
     PhotoStat,
     PhotoStats,
+    PostingOut,
     RecoveryOption,
     RecoveryOptions,
     ReopenIn,
@@ -583,12 +584,10 @@ async def my_offer(
 @router.get("/cases/{case_id}/offers", response_model=list[OfferOut], summary="Offers on my case")
 async def offers(case_id: str, photographer: PhotographerDep, session: SessionDep) -> list[OfferOut]:
     case = await service.owned_case(session, case_id, photographer.account_id)
-    rows = (
-        await session.execute(
-            select(store.offers).where(store.offers.c.case_id == case.id).order_by(store.offers.c.received_at)
-        )
-    ).all()
-    return [OfferOut(**{name: getattr(row, name) for name in OfferOut.model_fields}) for row in rows]
+    return [
+        OfferOut(**{name: getattr(row, name) for name in OfferOut.model_fields})
+        for row in await store.case_offers(session, case.id)
+    ]
 
 
 class DecisionIn(RequestModel):
@@ -817,23 +816,10 @@ async def payouts(photographer: PhotographerDep, session: SessionDep) -> list[Pa
     return [PayoutOut(**{name: getattr(row, name) for name in PayoutOut.model_fields}) for row in rows]
 
 
-class PostingOut(BaseModel):
-    entry_id: str
-    account: str
-    debit: int
-    credit: int
-    currency: str
-    memo: str
-    at: datetime
-
-
 @router.get("/cases/{case_id}/ledger", response_model=list[PostingOut], summary="Every money movement on my case")
 async def ledger(case_id: str, photographer: PhotographerDep, session: SessionDep) -> list[PostingOut]:
     case = await service.owned_case(session, case_id, photographer.account_id)
-    rows = (
-        await session.execute(select(store.ledger).where(store.ledger.c.case_id == case.id).order_by(store.ledger.c.id))
-    ).all()
-    return [PostingOut(**{name: getattr(row, name) for name in PostingOut.model_fields}) for row in rows]
+    return [PostingOut.of(row) for row in await store.case_ledger(session, case.id)]
 
 
 class MatchOut(BaseModel):

@@ -277,3 +277,19 @@ class MoneyItem(MoneyTotal):
 class MoneyOverview(BaseModel):
     totals: list[MoneyTotal]
     items: list[MoneyItem]
+
+
+class PostingOut(BaseModel):
+    """One line of a case's double-entry ledger: debits equal credits for every entry."""
+
+    entry_id: str
+    account: str
+    debit: int
+    credit: int
+    currency: str
+    memo: str
+    at: datetime
+
+    @classmethod
+    def of(cls, row) -> PostingOut:
+        return cls(**{name: getattr(row, name) for name in cls.model_fields})
