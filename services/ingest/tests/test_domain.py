@@ -6,18 +6,23 @@ import hashlib
 import io
 import struct
 import zlib
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import ExifTags, Image
 
 from pixhound_ingest.domain import (
+    DUMMY_PASSWORD_HASH,
     Authorship,
     RejectedUpload,
     examine_upload,
+    failures_after_attempt,
     hash_password,
     normalise_email,
     password_matches,
+    password_needs_rehash,
     photo_object_key,
+    sign_in_wait,
 )
 from pixhound_ingest.settings import IngestSettings
 
@@ -310,7 +315,8 @@ def test_normalise_email_refuses_invalid_addresses(raw: str) -> None:
 
 def test_password_hash_round_trip() -> None:
     stored = hash_password("correct horse battery staple")
-    assert stored.startswith("scrypt$")
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$"), "OWASP's argon2id parameters"
+    assert not password_needs_rehash(stored)
     assert "correct horse" not in stored
     assert password_matches("correct horse battery staple", stored)
     assert not password_matches("correct horse battery stapler", stored)
@@ -323,10 +329,38 @@ def test_password_hash_is_salted() -> None:
     assert password_matches("same password", first) and password_matches("same password", second)
 
 
-def test_password_hash_with_a_given_salt_is_deterministic() -> None:
+def _legacy_scrypt_hash(password: str, *, n: int = 2**14) -> str:
     salt = bytes(range(16))
-    assert hash_password("pw", salt=salt) == hash_password("pw", salt=salt)
-    assert hash_password("pw", salt=salt).split("$")[1] == salt.hex()
+    return f"scrypt${salt.hex()}${hashlib.scrypt(password.encode(), salt=salt, n=n, r=8, p=1).hex()}"
+
+
+def test_older_scrypt_hashes_still_verify_and_ask_to_be_replaced() -> None:
+    stored = _legacy_scrypt_hash("an old password")
+    assert password_matches("an old password", stored)
+    assert not password_matches("an old passwort", stored)
+    assert password_needs_rehash(stored)
+    weaker = "$argon2id$v=19$m=8192,t=1,p=1$" + hash_password("pw").rsplit("$", 2)[1] + "$" + "A" * 43
+    assert password_needs_rehash(weaker) and password_needs_rehash("garbage")
+
+
+def test_the_dummy_hash_has_the_current_parameters() -> None:
+    assert not password_needs_rehash(DUMMY_PASSWORD_HASH)
+
+
+def test_sign_in_waits_double_after_the_free_failures_up_to_15_minutes() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert [sign_in_wait(n, now, now, free=5) for n in range(4, 9)] == [0, 1, 2, 4, 8]
+    assert sign_in_wait(60, now, now, free=5) == sign_in_wait(10**9, now, now, free=5) == 900
+    assert sign_in_wait(6, now, now + timedelta(seconds=1.5), free=5) == 0.5
+    assert sign_in_wait(6, now, now + timedelta(seconds=3), free=5) == 0
+    assert sign_in_wait(3, None, now, free=0) == 0
+
+
+def test_a_failure_streak_left_alone_for_a_day_starts_over() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    assert failures_after_attempt(0, None, now) == 1
+    assert failures_after_attempt(7, now - timedelta(hours=1), now) == 8
+    assert failures_after_attempt(7, now - timedelta(hours=25), now) == 1
 
 
 def test_password_with_unknown_scheme_does_not_match() -> None:

@@ -4,6 +4,12 @@ Every token ingest issues names a session row, and every endpoint here refuses a
 whose session was revoked, so signing out or changing the password takes effect at once
 in ingest (other services only check the token's signature and expiry).
 
+Signing in tells nothing about which emails have accounts: an unknown email costs one
+password verification too and gets the same 401. Each attempt is counted, before the
+password is checked, against the email and the client address; past a few failures in a
+row the next one waits (429 `too-many-attempts` with Retry-After) and is not checked at
+all. A success forgives the email's streak and upgrades an older password hash.
+
 Photos are shown through JPEG renditions made on first view and kept in object storage;
 their URLs never change content, so browsers may cache them for good and revalidate with
 the ETag.
@@ -13,11 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Header, Query, Response, UploadFile, status
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from pixhound_ingest import domain, events, store, worker
 from pixhound_platform.app import RuntimeDep, SessionDep
 from pixhound_platform.auth import Photographer, PhotographerDep, issue_token
+from pixhound_platform.db import utcnow
 from pixhound_platform.objects import ObjectNotFound
 from pixhound_platform.problems import Problem
 from pixhound_platform.runtime import ServiceRuntime
@@ -210,11 +218,67 @@ async def create_account(body: AccountIn, session: SessionDep, runtime: RuntimeD
     return await _open_session(runtime, session, account_id)
 
 
-@router.post("/sessions", response_model=TokenOut, tags=["accounts"], summary="Sign in and get a bearer token")
-async def create_session(body: SessionIn, session: SessionDep, runtime: RuntimeDep) -> TokenOut:
-    account = await store.account_by_email(session, body.email.strip().lower())
-    if account is None or not await asyncio.to_thread(domain.password_matches, body.password, account.password_hash):
+def _sign_in_subjects(runtime: ServiceRuntime, email: str, request: Request) -> dict[str, int]:
+    """The counters an attempt is made against, each with its free failures in a row."""
+    client = request.client.host if request.client else "unknown"
+    return {
+        f"email:{email}": runtime.settings.sign_in_free_failures_per_email,
+        f"ip:{client}": runtime.settings.sign_in_free_failures_per_ip,
+    }
+
+
+async def _count_sign_in_attempt(runtime: ServiceRuntime, subjects: dict[str, int], email: str):
+    """Counts the attempt as a failure before the password is checked (so parallel attempts
+    cannot slip past the count), or refuses it while any of its counters must wait.
+
+    Committed on its own, so the count stays whatever the answer; returns the account or None.
+    """
+    now = utcnow()
+    async with runtime.transaction() as guard:
+        counters = await store.lock_sign_in_counters(guard, list(subjects))
+        wait = max(
+            domain.sign_in_wait(counters[subject].failures, counters[subject].last_failure_at, now, free=free)
+            for subject, free in subjects.items()
+        )
+        if wait > 0:
+            raise Problem(
+                429,
+                "too-many-attempts",
+                "Too many wrong sign-ins in a row; try again later.",
+                headers={"Retry-After": str(max(1, math.ceil(wait)))},
+            )
+        for subject in subjects:
+            counter = counters[subject]
+            failures = domain.failures_after_attempt(counter.failures, counter.last_failure_at, now)
+            await store.set_sign_in_failures(guard, subject, failures, now)
+        return await store.account_by_email(guard, email)
+
+
+@router.post(
+    "/sessions",
+    response_model=TokenOut,
+    tags=["accounts"],
+    summary="Sign in and get a bearer token",
+    responses={
+        401: {"description": "Email or password is wrong (the same answer whether the account exists or not)"},
+        429: {"description": "Too many wrong sign-ins in a row for this email or client address; see Retry-After"},
+    },
+)
+async def create_session(body: SessionIn, request: Request, session: SessionDep, runtime: RuntimeDep) -> TokenOut:
+    email = domain.sign_in_email(body.email)
+    subjects = _sign_in_subjects(runtime, email, request)
+    account = await _count_sign_in_attempt(runtime, subjects, email)
+    stored = account.password_hash if account is not None else domain.DUMMY_PASSWORD_HASH
+    matches = await asyncio.to_thread(domain.password_matches, body.password, stored)
+    if account is None or not matches:
         raise Problem(401, "bad-credentials", "Email or password is wrong.", title="Unauthorized")
+    email_subject, *others = subjects
+    await store.set_sign_in_failures(session, email_subject, 0, None)
+    for subject in others:
+        await store.forgive_sign_in_failure(session, subject)
+    if domain.password_needs_rehash(account.password_hash):
+        new_hash = await asyncio.to_thread(domain.hash_password, body.password)
+        await store.update_account(session, account.id, {"password_hash": new_hash})
     return await _open_session(runtime, session, account.id)
 
 

@@ -4,6 +4,12 @@ Also what a photographer's edit changes, and how a photo is shown in the portal:
 renditions of a fixed longest side, upright, never enlarged, stripped of metadata (no GPS
 leaves through a thumbnail), identified by an ETag derived from the original's hash.
 
+Passwords are hashed with argon2id at OWASP's parameters (m=19 MiB, t=2, p=1); the older
+scrypt hashes (N=2^14) still verify and are replaced at the next successful sign-in. A
+sign-in for an email without an account verifies against a fixed dummy hash, so both
+answers cost the same. Repeated failures per email and per client address are slowed down
+(`sign_in_wait`): a few are free, then each waits twice as long as the last, up to 15 min.
+
 No I/O here: the API hands the bytes in and stores what comes back.
 """
 
@@ -12,13 +18,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
-import os
 import re
+import secrets
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError
 from PIL import ExifTags, Image, ImageOps, IptcImagePlugin, UnidentifiedImageError
 
 ACCEPTED_FORMATS = {
@@ -182,18 +191,68 @@ def normalise_email(email: str) -> str:
     return cleaned
 
 
-def hash_password(password: str, *, salt: bytes | None = None) -> str:
-    salt = salt or os.urandom(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
-    return f"scrypt${salt.hex()}${digest.hex()}"
+PASSWORD_HASHER = PasswordHasher(
+    time_cost=2, memory_cost=19 * 1024, parallelism=1, hash_len=32, salt_len=16, type=Type.ID
+)
+LEGACY_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+SIGN_IN_MAX_WAIT_SECONDS = 15 * 60
+SIGN_IN_STREAK_FORGOTTEN_AFTER = timedelta(hours=24)
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash at the current parameters (PHC string, about 100 characters)."""
+    return PASSWORD_HASHER.hash(password)
+
+
+def _legacy_scrypt_matches(password: str, stored: str) -> bool:
+    scheme, salt_hex, digest_hex = stored.split("$")
+    candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt_hex), **LEGACY_SCRYPT)
+    return hmac.compare_digest(candidate.hex(), digest_hex)
 
 
 def password_matches(password: str, stored: str) -> bool:
-    scheme, salt_hex, digest_hex = stored.split("$")
-    if scheme != "scrypt":
+    """Whether the password fits the stored hash: argon2id, or the older `scrypt$salt$digest`."""
+    if stored.startswith("scrypt$"):
+        return _legacy_scrypt_matches(password, stored)
+    try:
+        return PASSWORD_HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
         return False
-    candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt_hex), n=2**14, r=8, p=1)
-    return hmac.compare_digest(candidate.hex(), digest_hex)
+
+
+def password_needs_rehash(stored: str) -> bool:
+    """An older scheme, or argon2 at parameters other than the current ones."""
+    if not stored.startswith("$argon2id$"):
+        return True
+    try:
+        return PASSWORD_HASHER.check_needs_rehash(stored)
+    except InvalidHashError:
+        return True
+
+
+# Verified when the email has no account, so that answer costs what a wrong password costs.
+DUMMY_PASSWORD_HASH = hash_password(secrets.token_urlsafe(24))
+
+
+def sign_in_email(email: str) -> str:
+    """The email as accounts store it, for looking up and for counting failures (no validation)."""
+    return email.strip().lower()
+
+
+def sign_in_wait(failures: int, last_failure_at: datetime | None, now: datetime, *, free: int) -> float:
+    """Seconds before the next attempt is heard: none for the first `free` failures in a row,
+    then 1, 2, 4... after the last failure, at most 15 min."""
+    if last_failure_at is None or failures < free:
+        return 0.0
+    wait = min(2 ** min(failures - free, 16), SIGN_IN_MAX_WAIT_SECONDS)
+    return max(0.0, (last_failure_at + timedelta(seconds=wait) - now).total_seconds())
+
+
+def failures_after_attempt(failures: int, last_failure_at: datetime | None, now: datetime) -> int:
+    """The streak an attempt is counted into: a streak left alone for a day starts over."""
+    if last_failure_at is None or now - last_failure_at > SIGN_IN_STREAK_FORGOTTEN_AFTER:
+        return 1
+    return failures + 1
 
 
 def changes(current: Mapping[str, Any], requested: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Ingest settings: upload limits on top of the shared service settings."""
+"""Ingest settings: upload limits and sign-in throttling on top of the shared service settings."""
 
 from PIL import Image
 from pydantic import Field
@@ -13,6 +13,14 @@ class IngestSettings(ServiceSettings):
         default=200_000_000,
         gt=0,
         description="Largest accepted image area (decompression-bomb guard); Pillow's limit applies when lower",
+    )
+    sign_in_free_failures_per_email: int = Field(
+        default=5, ge=1, description="Wrong sign-ins in a row for one email before each next one must wait"
+    )
+    sign_in_free_failures_per_ip: int = Field(
+        default=20,
+        ge=1,
+        description="Wrong sign-ins in a row from one client address (any email) before each next one must wait",
     )
 
     @property

@@ -2,11 +2,15 @@
 
 A session row exists for every token issued at sign-up, sign-in or password change, so a
 token can be revoked before it expires (sign-out, password change) by marking its row.
+
+Sign-in failures are counted here per subject (`email:<address>` and `ip:<address>`), so
+every replica slows down the same streak; an attempt locks its rows for a moment only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -22,6 +26,9 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pixhound_platform.db import UtcDateTime, messaging_tables, new_metadata, utcnow
@@ -70,6 +77,53 @@ photos = Table(
     Column("created_at", UtcDateTime, nullable=False, default=utcnow),
     UniqueConstraint("owner_id", "sha256", name="uq_photos_owner_sha256"),
 )
+
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("subject", String(400), primary_key=True),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("last_failure_at", UtcDateTime, nullable=True),
+)
+
+
+def _insert(session: AsyncSession, table: Table):
+    return (postgres_insert if session.bind.dialect.name == "postgresql" else sqlite_insert)(table)
+
+
+async def lock_sign_in_counters(session: AsyncSession, subjects: Sequence[str]) -> dict[str, Row]:
+    """The failure counters of these subjects, created at zero if new, locked until the transaction ends."""
+    ordered = sorted(set(subjects))
+    await session.execute(
+        _insert(session, sign_in_failures)
+        .values([{"subject": subject, "failures": 0} for subject in ordered])
+        .on_conflict_do_nothing(index_elements=["subject"])
+    )
+    query = (
+        select(sign_in_failures)
+        .where(sign_in_failures.c.subject.in_(ordered))
+        .order_by(sign_in_failures.c.subject)
+        .with_for_update()
+    )
+    return {row.subject: row for row in (await session.execute(query)).all()}
+
+
+async def set_sign_in_failures(
+    session: AsyncSession, subject: str, failures: int, last_failure_at: datetime | None
+) -> None:
+    await session.execute(
+        update(sign_in_failures)
+        .where(sign_in_failures.c.subject == subject)
+        .values(failures=failures, last_failure_at=last_failure_at)
+    )
+
+
+async def forgive_sign_in_failure(session: AsyncSession, subject: str) -> None:
+    """Takes back one counted attempt (it succeeded), never below zero."""
+    counter = sign_in_failures.c.failures
+    await session.execute(
+        update(sign_in_failures).where(sign_in_failures.c.subject == subject, counter > 0).values(failures=counter - 1)
+    )
 
 
 async def account_by_email(session: AsyncSession, email: str):
