@@ -169,16 +169,25 @@ def _account_and_upload(journey: Journey, originals: list[bytes]) -> None:
 def _scan_and_review(journey: Journey, website_url: str) -> list[str]:
     page = journey.page
     journey.goto("/scans")
-    page.fill("#urls", website_url)
+    page.fill("#urls", f"{website_url}\n{website_url}gone-page")
     journey.submit("form[action='/scans'] button[type=submit]")
     assert re.search(r"/scans/[0-9a-f-]+$", page.url)
-    journey.check("scan")
+    scan_path = page.url.removeprefix(journey.platform.base)
 
     def three_matches():
         journey.goto("/matches")
         return page.locator(".match").count() >= 3
 
     _wait("the three copies in the inbox", three_matches)
+
+    def gone_page_reported():
+        journey.goto(scan_path)
+        return page.locator("li", has_text="gone-page").count() == 1
+
+    _wait("the page that was not read, with its reason", gone_page_reported, timeout=60)
+    assert "HTTP 404" in page.locator("li", has_text="gone-page").inner_text()
+    journey.check("scan")
+    journey.goto("/matches")
     assert page.locator("h1").inner_text() == WORDS[journey.locale]["matches"]
     journey.check("inbox")
     case_ids = page.locator("input[name=case_id]").evaluate_all("boxes => boxes.map(b => b.value)")

@@ -108,10 +108,13 @@ async def test_without_an_allow_list_loopback_is_refused(pg_url, infra_settings,
 
         crawl = await wait_until(finished, timeout=30, description="crawl completion")
         assert crawl["pages_fetched"] == 0 and crawl["errors"] == 1
-        runtime = client._transport.app.state.runtime
-        async with runtime.database.sessions() as session:
-            error = (await session.execute(select(store.frontier.c.error))).scalar_one()
-        assert "loopback" in error
+        answer = await client.get(f"/v1/crawls/{crawl_id}/not-fetched", headers=owner)
+        assert answer.status_code == 200
+        [refused] = answer.json()["items"]
+        assert refused["url"] == site.url and refused["outcome"] == "refused-or-failed"
+        assert "loopback" in refused["reason"], "the photographer is told why the seed was not fetched"
+        other = await client.get(f"/v1/crawls/{crawl_id}/not-fetched", headers=bearer("bob"))
+        assert other.status_code == 404
 
 
 async def test_bad_crawl_requests_get_problem_details(pg_url, infra_settings):

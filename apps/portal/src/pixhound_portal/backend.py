@@ -177,6 +177,10 @@ class Backend:
     async def crawl(self, token: str, crawl_id: str) -> dict:
         return await self._json("crawler", "GET", f"/v1/crawls/{crawl_id}", token=token)
 
+    async def not_fetched(self, token: str, crawl_id: str) -> list[dict]:
+        answer = await self._json("crawler", "GET", f"/v1/crawls/{crawl_id}/not-fetched", token=token)
+        return answer["items"]
+
     # Cases
     async def cases(self, token: str, **filters: Any) -> dict:
         return await self._json("cases", "GET", "/v1/cases", token=token, params=filters)

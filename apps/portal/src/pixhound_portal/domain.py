@@ -93,6 +93,11 @@ OFFER_STATUSES = {
     "rejected": N_("Rejected"),
     "expired": N_("Rejected: no decision before the deadline"),
 }
+NOT_FETCHED_OUTCOMES = {
+    "refused-or-failed": N_("Refused or failed"),
+    "disallowed-by-robots": N_("The site asks robots not to read it"),
+    "not-a-page": N_("Not a web page"),
+}
 PREFERENCE_CHANNELS = {
     "instant": N_("Email at once"),
     "digest": N_("Daily digest email"),

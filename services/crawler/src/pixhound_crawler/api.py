@@ -240,6 +240,46 @@ async def crawl_sites(crawl_id: str, photographer: PhotographerDep, session: Ses
     return [SiteOut(**{name: getattr(r, name) for name in SiteOut.model_fields}) for r in rows]
 
 
+class NotFetchedOut(BaseModel):
+    url: str
+    outcome: Literal["refused-or-failed", "disallowed-by-robots", "not-a-page"]
+    reason: str = Field(description="In plain words: the network guard's refusal, the HTTP answer, the DNS error…")
+    attempts: int
+
+
+class NotFetchedPage(BaseModel):
+    items: list[NotFetchedOut]
+    limit: int
+    offset: int
+
+
+NOT_FETCHED_OUTCOMES = {"failed": "refused-or-failed", "blocked": "disallowed-by-robots", "done": "not-a-page"}
+
+
+@router.get(
+    "/crawls/{crawl_id}/not-fetched",
+    response_model=NotFetchedPage,
+    summary="Every URL the crawl did not fetch as a page, and why",
+)
+async def crawl_not_fetched(
+    crawl_id: str,
+    photographer: PhotographerDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> NotFetchedPage:
+    await _owned_crawl(session, crawl_id, photographer.account_id)
+    rows = await store.urls_not_fetched(session, crawl_id, limit=limit, offset=offset)
+    return NotFetchedPage(
+        items=[
+            NotFetchedOut(url=r.url, outcome=NOT_FETCHED_OUTCOMES[r.status], reason=r.error, attempts=r.attempts)
+            for r in rows
+        ],
+        limit=limit,
+        offset=offset,
+    )
+
+
 class ImportIn(BaseModel):
     object_key: str = Field(
         min_length=1,

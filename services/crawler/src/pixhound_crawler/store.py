@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -14,8 +16,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    select,
     true,
 )
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pixhound_platform.db import BigIntId, UtcDateTime, messaging_tables, new_metadata, utcnow
 
@@ -149,3 +154,20 @@ occurrences = Table(
     Column("created_at", UtcDateTime, nullable=False, default=utcnow),
 )
 Index("ix_image_occurrences_image_url", occurrences.c.image_url, postgresql_using="hash")
+
+
+NOT_FETCHED = (frontier.c.status.in_(("failed", "blocked"))) | (
+    (frontier.c.status == "done") & (frontier.c.error != "")
+)
+
+
+async def urls_not_fetched(session: AsyncSession, crawl_id: str, *, limit: int, offset: int) -> Sequence[Row]:
+    """The crawl's URLs that gave no page, with why: refused, disallowed, failed or not a page."""
+    query = (
+        select(frontier.c.url, frontier.c.status, frontier.c.error, frontier.c.attempts)
+        .where(frontier.c.crawl_id == crawl_id, NOT_FETCHED)
+        .order_by(frontier.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return (await session.execute(query)).all()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter
 from fastapi.responses import Response
 
@@ -33,5 +35,7 @@ async def start_scan(ctx: SignedInDep, form: FormDep) -> Response:
 
 @router.get("/scans/{crawl_id}")
 async def scan_status(ctx: SignedInDep, crawl_id: str) -> Response:
-    crawl = await ctx.backend.crawl(ctx.token, crawl_id)
-    return render(ctx, "scans.html", crawl=crawl, urls="", error="")
+    crawl, not_fetched = await asyncio.gather(
+        ctx.backend.crawl(ctx.token, crawl_id), ctx.backend.not_fetched(ctx.token, crawl_id)
+    )
+    return render(ctx, "scans.html", crawl=crawl, not_fetched=not_fetched, urls="", error="")
