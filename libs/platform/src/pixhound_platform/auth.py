@@ -16,7 +16,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 import jwt
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from pixhound_platform.problems import Problem
 
@@ -57,7 +58,17 @@ def verify_token(token: str, secret: str) -> Photographer:
     return Photographer(account_id=str(claims["sub"]), session_id=session_id)
 
 
-def current_photographer(request: Request) -> Photographer:
+PHOTOGRAPHER_BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="PhotographerToken",
+    description="The photographer's token from `POST /ingest/v1/accounts` or `POST /ingest/v1/sessions`.",
+)
+
+
+def current_photographer(
+    request: Request,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(PHOTOGRAPHER_BEARER)] = None,
+) -> Photographer:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:

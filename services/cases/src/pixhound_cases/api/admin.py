@@ -11,7 +11,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field, HttpUrl
 from sqlalchemy import select, update
 
@@ -24,7 +25,14 @@ from pixhound_platform.problems import Problem
 router = APIRouter(prefix="/admin/v1", tags=["operators"])
 
 
-def operator(request: Request, runtime: RuntimeDep) -> None:
+OPERATOR_BEARER = HTTPBearer(auto_error=False, scheme_name="OperatorToken", description="PIXHOUND_ADMIN_TOKEN.")
+
+
+def operator(
+    request: Request,
+    runtime: RuntimeDep,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(OPERATOR_BEARER)] = None,
+) -> None:
     expected = runtime.settings.admin_token.get_secret_value()
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if not expected or scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request, Security
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -66,7 +67,19 @@ def _limiter(runtime) -> keys.TokenBucket:
     return runtime.state[RATE_LIMITER]
 
 
-async def current_agency(request: Request, session: SessionDep, runtime: RuntimeDep) -> AgencyPrincipal:
+PARTNER_BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="PartnerApiKey",
+    description="Your agency's API key, `phk_<prefix>.<secret>`, issued by Pixhound's operators.",
+)
+
+
+async def current_agency(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(PARTNER_BEARER)] = None,
+) -> AgencyPrincipal:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     parts = keys.split_token(token.strip()) if scheme.lower() == "bearer" else None
     if parts is None:
