@@ -51,14 +51,11 @@ def test_history_reasons_are_told_in_plain_words():
     assert domain.history_reason("something new") == ""
 
 
-def test_upload_outcomes_and_regions():
+def test_upload_outcomes():
     assert domain.upload_outcome(201) == ("created", "")
     assert domain.upload_outcome(200) == ("duplicate", "duplicate")
     assert domain.upload_outcome(413, "upload-too-large") == ("refused", "upload-too-large")
     assert domain.upload_outcome(415, "something-else") == ("refused", "unsupported-image")
-    assert domain.region_box([0.1, 0.2, 0.5, 0.5], 1000, 500) == {"x": 100, "y": 100, "width": 500, "height": 250}
-    assert domain.region_box([0.9, 0.9, 0.5, 0.5], 100, 100) == {"x": 90, "y": 90, "width": 10, "height": 10}
-    assert domain.region_box(None, 100, 100) is None
 
 
 def test_sign_up_and_password_rules():

@@ -317,16 +317,3 @@ def upload_outcome(status: int, problem_slug: str = "") -> tuple[str, str]:
     if status == 200:
         return "duplicate", "duplicate"
     return "refused", problem_slug if problem_slug in UPLOAD_REASONS else "unsupported-image"
-
-
-def region_box(region: list[float] | None, width: int, height: int) -> dict[str, int] | None:
-    """A region in fractions as a pixel box on an image of `width` × `height`, for SVG outlines."""
-    if not region or len(region) != 4 or width <= 0 or height <= 0:
-        return None
-    x, y, w, h = (max(0.0, min(1.0, float(v))) for v in region)
-    return {
-        "x": round(x * width),
-        "y": round(y * height),
-        "width": max(1, round(min(w, 1 - x) * width)),
-        "height": max(1, round(min(h, 1 - y) * height)),
-    }

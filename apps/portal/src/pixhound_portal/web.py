@@ -118,20 +118,21 @@ def _here(request: Request) -> str:
     return path + (f"?{request.url.query}" if request.url.query else "")
 
 
-async def checked_form(request: Request) -> FormData:
+async def read_checked_form(request: Request, *, max_files: int, max_part_size: int) -> FormData:
+    """The form body, once its origin and CSRF token (form field or `X-CSRF-Token`) are checked."""
     if not same_site_request(request):
         raise CsrfRejected()
-    settings: PortalSettings = request.app.state.settings
-    form = await request.form(max_files=0, max_fields=2000, max_part_size=settings.max_form_bytes)
+    form = await request.form(max_files=max_files, max_fields=2000, max_part_size=max_part_size)
     submitted = str(form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER, ""))
     if not codec(request).csrf_valid(request, submitted):
+        await form.close()
         raise CsrfRejected()
     return form
 
 
-def check_csrf_header(request: Request) -> None:
-    if not same_site_request(request) or not codec(request).csrf_valid(request, request.headers.get(CSRF_HEADER, "")):
-        raise CsrfRejected()
+async def checked_form(request: Request) -> FormData:
+    settings: PortalSettings = request.app.state.settings
+    return await read_checked_form(request, max_files=0, max_part_size=settings.max_form_bytes)
 
 
 SignedInDep = Annotated[Context, Depends(signed_in_context)]

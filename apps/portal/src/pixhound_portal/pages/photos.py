@@ -10,8 +10,7 @@ from fastapi.responses import JSONResponse, Response
 
 from pixhound_portal import domain
 from pixhound_portal.backend import BackendError
-from pixhound_portal.sessions import CSRF_FIELD, CSRF_HEADER, same_site_request
-from pixhound_portal.web import Context, CsrfRejected, FormDep, SignedInDep, TokenDep, codec, redirect, render
+from pixhound_portal.web import Context, FormDep, SignedInDep, TokenDep, read_checked_form, redirect, render
 
 router = APIRouter(include_in_schema=False)
 EDITABLE = ("title", "creator", "copyright", "credit", "captured_at")
@@ -44,12 +43,7 @@ async def upload_page(ctx: SignedInDep, welcome: bool = False) -> Response:
 
 @router.post("/photos/upload")
 async def upload(request: Request, ctx: TokenDep) -> Response:
-    if not same_site_request(request):
-        raise CsrfRejected()
-    form = await request.form(max_files=1000, max_fields=10, max_part_size=64 * 1024)
-    submitted = str(form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER, ""))
-    if not codec(request).csrf_valid(request, submitted):
-        raise CsrfRejected()
+    form = await read_checked_form(request, max_files=1000, max_part_size=64 * 1024)
     files = [item for item in form.getlist("file") if hasattr(item, "read")]
     results = [await _upload_one(ctx, item) for item in files]
     await form.close()
